@@ -1,0 +1,181 @@
+"""Settings: a TOML file, overridden by ``REMOTEHUB_*`` environment variables.
+
+Start-up fails with one line naming the bad setting (`ConfigError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///remotehub.db"
+SOURCE_FORMATS = ("ical", "frab_xml", "frab_json", "csv", "news")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line that names it."""
+
+
+def validate_zone(name: str) -> str:
+    """Return ``name`` if it is a known IANA zone, else raise ValueError."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name like 'Asia/Baku')"
+        ) from None
+    return name
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceSettings(_Section):
+    """One programme or news source polled by the bot."""
+
+    url: str
+    name: str | None = None
+    format: Literal["ical", "frab_xml", "frab_json", "csv", "news"] | None = None
+    interval: int = Field(default=900, ge=30, description="seconds between polls")
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else validate_zone(value)
+
+
+class FilterSettings(_Section):
+    """What makes a session an "IFLA session" worth announcing."""
+
+    keywords: list[str] = Field(default_factory=lambda: ["IFLA"])
+
+
+class QuestionSettings(_Section):
+    max_length: int = Field(default=1000, ge=3)
+    min_length: int = Field(default=3, ge=1)
+    max_open_per_person: int = Field(default=3, ge=1)
+    cooldown_seconds: int = Field(default=20, ge=0)
+    open_before_minutes: int = Field(default=30, ge=0)
+    claim_timeout_minutes: int = Field(default=10, ge=1)
+
+
+class AnnounceSettings(_Section):
+    digest_time: str | None = Field(default="08:00", description="local HH:MM, or empty for none")
+    starting_now: bool = True
+    lookahead_hours: int = Field(default=48, ge=1)
+
+
+class Settings(BaseSettings):
+    """Everything RemoteHub can be told; see config/example.toml."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REMOTEHUB_", extra="forbid", frozen=True, env_nested_delimiter="__"
+    )
+
+    token: SecretStr | None = None
+    api_url: str = DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    config: Path | None = None
+
+    timezone: str = "UTC"
+    default_language: Literal["en", "ru"] = "en"
+    admins: list[int] = Field(default_factory=list)
+    moderators: list[int] = Field(default_factory=list)
+    announce_chat_id: int | None = None
+    reminder_minutes: list[int] = Field(default_factory=lambda: [60, 10])
+    sources: list[SourceSettings] = Field(default_factory=list)
+    filter: FilterSettings = Field(default_factory=FilterSettings)
+    webcasts: dict[str, str] = Field(default_factory=dict)
+    questions: QuestionSettings = Field(default_factory=QuestionSettings)
+    announce: AnnounceSettings = Field(default_factory=AnnounceSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return validate_zone(value)
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("reminder_minutes")
+    @classmethod
+    def _leads(cls, value: list[int]) -> list[int]:
+        if any(minutes <= 0 or minutes > 7 * 24 * 60 for minutes in value):
+            raise ValueError("each lead time must be between 1 and 10080 minutes")
+        return sorted(set(value), reverse=True)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.admins
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file arrives through init kwargs (see load_settings); env wins over it.
+        return (env_settings, init_settings)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config: file not found: {path}") from None
+    except PermissionError:
+        raise ConfigError(f"config: cannot read {path}: permission denied") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config: {path} is not UTF-8 text") from None
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "settings"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting"
+    return f"config: {where}: {message}"
+
+
+def load_settings(
+    config_path: Path | str | None = None, *, require_token: bool = False
+) -> Settings:
+    """Load settings from the TOML file (``--config``/``REMOTEHUB_CONFIG``) and the environment."""
+    path_text = config_path or os.environ.get("REMOTEHUB_CONFIG")
+    file_values: dict[str, Any] = {}
+    if path_text:
+        path = Path(path_text)
+        file_values = _read_toml(path)
+        file_values["config"] = path
+    try:
+        settings = Settings(**file_values)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    if require_token and (settings.token is None or not settings.token.get_secret_value()):
+        raise ConfigError("config: token: missing (set REMOTEHUB_TOKEN to the bot's token)")
+    if settings.token is not None and ":" not in settings.token.get_secret_value():
+        raise ConfigError("config: token: does not look like a bot token ('123456:ABC...')")
+    return settings

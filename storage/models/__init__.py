@@ -1,0 +1,7 @@
+"""All models, imported here so Alembic and ``Base.metadata`` see every table."""
+
+from storage.models.base import Base
+from storage.models.core import Chat, OutboxMessage, SentRecord, User
+from storage.models.programme import Session, Source
+
+__all__ = ["Base", "Chat", "OutboxMessage", "SentRecord", "Session", "Source", "User"]

@@ -1,0 +1,72 @@
+"""The programme: sources the bot polls and the sessions they describe."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, BigId, JSONValue
+
+
+class Source(Base):
+    """A programme export or news feed, with what conditional GET and backoff need."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    format: Mapped[str | None] = mapped_column(String(16))
+    interval_seconds: Mapped[int] = mapped_column(default=900)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    permanent_url: Mapped[str | None] = mapped_column(String(2000))
+    last_success_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    failing_since: Mapped[datetime | None]
+    down_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_poll_at: Mapped[datetime | None]
+    item_count: Mapped[int] = mapped_column(default=0)
+    initialised: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Session(Base):
+    """A programme session, upserted by (source, key); times in UTC, zone kept for display."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("source_id", "key", name="uq_sessions_source_key"),
+        Index("ix_sessions_start", "start_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    key: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(1000))
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64))
+    room: Mapped[str | None] = mapped_column(String(255))
+    track: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    webcast_url: Mapped[str | None] = mapped_column(String(2000))
+    participation_url: Mapped[str | None] = mapped_column(String(2000))
+    organiser: Mapped[str | None] = mapped_column(String(500))
+    persons: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(16))
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    sequence: Mapped[int] = mapped_column(default=0)
+    is_ifla: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    vanished: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+__all__ = ["Session", "Source"]

@@ -1,0 +1,176 @@
+"""The persistent outbox: every outgoing message is a row, sent once by the sender."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage
+from storage.repos._sql import execute_count, insert_for
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+DROPPED = "dropped"
+
+
+class Priority:
+    """Lower goes first: someone talking to the bot right now beats bulk notifications."""
+
+    INTERACTIVE = 0
+    ANSWER = 10
+    CHANGE = 20
+    REMINDER = 30
+    ANNOUNCEMENT = 40
+    BULK = 50
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to enqueue; ``payload`` holds Bot API parameters (text, reply_markup, ...)."""
+
+    key: str
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    not_before: datetime
+    priority: int = Priority.BULK
+    method: str = "sendMessage"
+    expires_at: datetime | None = None
+    session_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def enqueue(session: AsyncSession, message: NewMessage, *, now: datetime) -> bool:
+    """Insert ``message`` unless its key is already queued; True if it was new."""
+    statement = (
+        insert_for(session, OutboxMessage)
+        .values(
+            idempotency_key=message.key,
+            chat_id=message.chat_id,
+            kind=message.kind,
+            priority=message.priority,
+            method=message.method,
+            payload=message.payload,
+            status=PENDING,
+            not_before=message.not_before,
+            expires_at=message.expires_at,
+            attempts=0,
+            session_id=message.session_id,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    touched = await execute_count(session, statement)
+    return touched > 0
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, skip_chats: Sequence[int] = ()
+) -> list[OutboxMessage]:
+    """Mark up to ``limit`` due messages as in flight and return them, most urgent first."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
+        .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+    )
+    if skip_chats:
+        query = query.where(OutboxMessage.chat_id.not_in(list(skip_chats)))
+    rows = list((await session.scalars(query)).all())
+    if rows:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in rows]))
+            .values(status=SENDING)
+        )
+        for row in rows:
+            row.status = SENDING
+    return rows
+
+
+async def mark_sent(
+    session: AsyncSession, message_id: int, *, now: datetime, telegram_message_id: int | None
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status=SENT,
+            sent_at=now,
+            telegram_message_id=telegram_message_id,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, message_id: int, *, not_before: datetime, error: str
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status=PENDING,
+            not_before=not_before,
+            last_error=error[:500],
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def mark_failed(session: AsyncSession, message_id: int, *, status: str, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=status, last_error=error[:500], attempts=OutboxMessage.attempts + 1)
+    )
+
+
+async def drop_pending_for_chat(session: AsyncSession, chat_id: int, *, reason: str) -> int:
+    """Drop everything still queued for a chat that blocked or removed the bot."""
+    touched = await execute_count(
+        session,
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING)
+        .values(status=DROPPED, last_error=reason[:500]),
+    )
+    return touched
+
+
+async def retarget_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> int:
+    """A group became a supergroup: its queued messages follow it to the new id."""
+    touched = await execute_count(
+        session,
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == old_chat_id, OutboxMessage.status.in_([PENDING, SENDING]))
+        .values(chat_id=new_chat_id, status=PENDING),
+    )
+    return touched
+
+
+async def release_in_flight(session: AsyncSession) -> int:
+    """On start: messages a crash left in flight go back to the queue (they may repeat once)."""
+    touched = await execute_count(
+        session, update(OutboxMessage).where(OutboxMessage.status == SENDING).values(status=PENDING)
+    )
+    return touched
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    return await session.scalar(
+        select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING)
+    )
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    return {status: count for status, count in rows.tuples()}
