@@ -1,0 +1,105 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL for every storage test.
+
+PostgreSQL: a fresh database per test run (created from the ``test`` database), so parallel
+runs on one server never meet. Outside CI a missing server skips those tests with the reason;
+under ``CI=true`` it fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage.db import Database
+from storage.migrate import upgrade_to_head
+from storage.models import Base
+
+PG_ADMIN_DSN = os.environ.get("REMOTEHUB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+
+
+async def _pg_admin(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _run_in_thread(coroutine_function: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine on a private loop; session fixtures may be set up inside a running loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine_function()).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this test run's own, migrated to head."""
+    name = f"remotehub_test_{uuid.uuid4().hex[:12]}"
+    try:
+        _run_in_thread(lambda: _pg_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        reason = f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+
+    async def migrate() -> None:
+        database = Database(url)
+        await upgrade_to_head(database)
+        await database.dispose()
+
+    _run_in_thread(migrate)
+    yield url
+    _run_in_thread(lambda: _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _truncate_all(database: Database) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    async with database.engine.begin() as connection:
+        from sqlalchemy import text
+
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, empty database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'remotehub.db'}")
+        await upgrade_to_head(db)
+    else:
+        db = Database(request.getfixturevalue("postgres_url"))
+        await _truncate_all(db)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated SQLite database, for tests that are not about the backend."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'remotehub.db'}")
+    await upgrade_to_head(db)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """The team's real programme exports (``../shared/fixtures``)."""
+    return FIXTURES
