@@ -1,0 +1,65 @@
+"""``remotehub``: the command line. Each subcommand lives in its own module of this package."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from bot.cli import db, run
+from config.settings import ConfigError
+
+# Subcommand modules, each with add_parser(subparsers) and handle(args) -> exit code.
+SUBCOMMANDS = [run, db]
+
+EXIT_CONFIG = 2
+
+
+def _version() -> str:
+    try:
+        return version("remotehub")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="remotehub",
+        description="RemoteHub: a Telegram bot for remote participation in forum sessions.",
+    )
+    parser.add_argument("--version", action="version", version=f"remotehub {_version()}")
+    parser.add_argument("--config", metavar="PATH", help="TOML settings file (or REMOTEHUB_CONFIG)")
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        code: int = args.handle(args)
+        return code
+    except ConfigError as exc:
+        print(f"remotehub: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"remotehub: error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

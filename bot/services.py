@@ -1,0 +1,35 @@
+"""The objects every handler and job needs, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from bot.roles import RoleService
+from config.settings import Settings
+from storage.db import Database
+
+
+class Waker(Protocol):
+    def wake(self) -> None:
+        """Tell the sender that new messages are due now."""
+
+
+class _NoSender:
+    def wake(self) -> None:
+        return None
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    translator: Translator
+    clock: Clock
+    roles: RoleService
+    sender: Waker = field(default_factory=_NoSender)
+    bot_username: str = "remotehub_bot"
+    # Feature services register themselves here by name (ingestion, subscriptions, questions).
+    features: dict[str, Any] = field(default_factory=dict)
