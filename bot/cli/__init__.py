@@ -59,7 +59,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"remotehub: error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
