@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.programme.events import ProgrammeListener
 from bot.roles import RoleService
 from config.settings import Settings
 from storage.db import Database
@@ -31,5 +32,7 @@ class Services:
     roles: RoleService
     sender: Waker = field(default_factory=_NoSender)
     bot_username: str = "remotehub_bot"
+    # Announcements and subscriptions hear about programme changes through these.
+    programme_listeners: list[ProgrammeListener] = field(default_factory=list)
     # Feature services register themselves here by name (ingestion, subscriptions, questions).
     features: dict[str, Any] = field(default_factory=dict)

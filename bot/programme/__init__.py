@@ -1,0 +1,1 @@
+"""The programme: ingestion results as events, and who listens to them."""
