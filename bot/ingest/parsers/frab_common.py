@@ -23,7 +23,8 @@ from bot.ingest.parsers.common import (
 )
 from bot.ingest.records import SessionRecord
 
-_CANCELLED_TITLE = re.compile(r"^\W*cancell?ed\b", re.IGNORECASE)
+# "CANCELLED: ...", "[Cancelled] ...", "(canceled) ..." - not "Cancelled flights".
+_CANCELLED_TITLE = re.compile(r"^\W*cancell?ed\s*[:\]\)\-–—]", re.IGNORECASE)
 MAX_LISTED_PROBLEMS = 20
 RECORDING = "video_download_url"
 # Event fields that may carry a link, with the label used to classify it.
