@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest import ParseError, ParseResult, parse_programme
-from ingest.helpers import utc
+
+from .helpers import utc
 
 
 def _parse(text: str, venue: str = "Europe/Berlin") -> ParseResult:

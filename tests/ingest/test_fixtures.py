@@ -8,7 +8,8 @@ from datetime import UTC, timedelta
 import pytest
 
 from bot.ingest import ParseResult, SessionRecord, detect_format, parse_programme
-from ingest.helpers import FIXTURES_DIR, utc
+
+from .helpers import FIXTURES_DIR, utc
 
 
 @dataclass(frozen=True)

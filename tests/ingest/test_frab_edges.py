@@ -8,7 +8,8 @@ import pytest
 
 from bot.ingest import ParseError, ParseResult, parse_programme
 from bot.ingest.parsers.common import parse_duration
-from ingest.helpers import utc
+
+from .helpers import utc
 
 
 def _xml(events: str, conference: str = "", day: str = "2024-03-01") -> bytes:

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from bot.ingest import ParseError, parse_programme
-from ingest.helpers import PROGRAMME_DIR
+
+from .helpers import PROGRAMME_DIR
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

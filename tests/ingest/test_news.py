@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest import ParseError, parse_programme
-from ingest.helpers import utc
+
+from .helpers import utc
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Forum news</title><link>https://e.org/</link>

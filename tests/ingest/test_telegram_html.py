@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -127,3 +128,15 @@ def test_plain_text() -> None:
         plain_text("<p>Hello &amp; <a href='x'>welcome</a></p><p>Bye</p>")
         == "Hello & welcome\n\nBye"
     )
+
+
+def test_deep_hostile_nesting_is_linear_and_flattened() -> None:
+    started = time.monotonic()
+    out = to_telegram_html("<b><i>" * 50_000 + "x" + "</b>" * 100_000)
+    assert time.monotonic() - started < 10
+    assert out == "<b><i>x</i></b>"
+
+
+def test_code_is_not_nested_inside_formatting() -> None:
+    out = to_telegram_html("<b>a <code>c</code></b> <blockquote><code>q</code></blockquote>")
+    assert out == "<b>a c</b>\n\n<blockquote><code>q</code></blockquote>"
