@@ -56,7 +56,7 @@ class BotHarness:
         return self.application.bot_data.services
 
     async def start(self) -> BotHarness:
-        settings = make_settings(self.server.root_url, self.database_url, **self.overrides)
+        settings = make_settings(self.server.root, self.database_url, **self.overrides)
         application = build_application(build_services(settings, clock=self.clock))
         await application.initialize()
         if application.post_init is not None:
@@ -109,7 +109,7 @@ class BotProcess:
         if self.config_path is not None:
             command += ["--config", str(self.config_path)]
         command.append("run")
-        self.process = subprocess.Popen(  # noqa: ASYNC220 - started once, not awaited
+        self.process = subprocess.Popen(
             command,
             env=environment,
             stdout=log_path.open("w"),
