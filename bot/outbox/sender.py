@@ -119,6 +119,9 @@ class OutboxSender:
             released = await outbox.release_in_flight(session)
         if released:
             log.info("outbox: %d messages left in flight last time are queued again", released)
+        self._flights.clear()  # whatever a cancelled run left is back in the queue now
+        self._outcomes.clear()
+        self._oldest_outcome = None
         self._stopping = False
         self._backlog = True
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
