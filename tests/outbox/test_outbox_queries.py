@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from outbox_fakes import message
 from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repos import outbox
 from storage.repos.outbox import Priority
+
+from .outbox_fakes import message
 
 NOW = datetime(2026, 6, 23, 9, 0, tzinfo=UTC)
 

@@ -9,15 +9,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from outbox_fakes import (
-    FakeTransport,
-    add_chats,
-    enqueue,
-    gaps,
-    message,
-    most_in_window,
-    statuses,
-)
 from sqlalchemy import select
 
 from bot.clock import FrozenClock, ScaledClock, SystemClock
@@ -27,6 +18,16 @@ from storage.db import Database
 from storage.models import Chat, OutboxMessage
 from storage.repos import outbox
 from storage.repos.outbox import Priority
+
+from .outbox_fakes import (
+    FakeTransport,
+    add_chats,
+    enqueue,
+    gaps,
+    message,
+    most_in_window,
+    statuses,
+)
 
 FAST = SendLimits(
     per_second=200.0,
