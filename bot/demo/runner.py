@@ -1,0 +1,216 @@
+"""``remotehub demo``: a forum day rehearsed against the real bot, offline, in about a minute.
+
+The runner starts the project's local Bot API server, the real bot against it (the same
+application ``remotehub run`` builds, with a throw-away SQLite database and a fast clock),
+and the scripted people; it prints the conversation as the server records it, then the
+moderator's export report and a summary counted from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from bot.clock import ScaledClock
+from bot.demo.cast import make_cast, populate
+from bot.demo.interactive import KeyboardParticipant
+from bot.demo.programme import SAMPLE_DAY, write_programme
+from bot.demo.script import play
+from bot.demo.setup import BOT_USERNAME, TOKEN, RunningBot, demo_settings
+from bot.demo.stage import Stage
+from bot.demo.summary import Summary, collect_summary, exports_sent, markdown_report
+from bot.demo.transcript import Transcript
+from bot.demo.watch import BotWatcher
+from bot.i18n import default_translator
+from bot.localapi import LocalBotApiServer, StoredFile
+from storage.db import Database
+from storage.migrate import upgrade_to_head
+
+DEFAULT_ZONE = "Asia/Riyadh"  # IGF 2024 met in Riyadh
+DEFAULT_SPEED = 720.0  # 07:55-16:45 venue time in about 45 real seconds
+INTERACTIVE_SPEED = 90.0  # slow enough to read and type along
+FAST_SPEED = 1800.0  # tests
+DAY_STARTS = clock_time(7, 55)
+DAY_ENDS = clock_time(16, 45)
+DRAIN_SECONDS = 30.0  # real seconds for the outbox to empty at the end
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    speed: float = DEFAULT_SPEED
+    language: str = "en"
+    keep: Path | None = None
+    interactive: bool = False
+    zone: str = DEFAULT_ZONE
+    out: TextIO | None = None  # the terminal (stdout)
+    keyboard: TextIO | None = None  # the participant's typing (stdin), with ``interactive``
+    color: bool | None = None  # None: colours when ``out`` is a terminal
+
+
+@dataclass(slots=True)
+class DemoResult:
+    summary: Summary
+    report: str | None  # the moderator's Markdown export, as the bot sent it
+    gave_up: list[str] = field(default_factory=list)
+    server_stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if not self.gave_up and self.report is not None else 1
+
+
+async def prepare_database(url: str) -> None:
+    """Migrate the fresh database before the clock starts (as ``remotehub db upgrade``)."""
+    database = Database(url)
+    try:
+        await upgrade_to_head(database)
+    finally:
+        await database.dispose()
+
+
+def _fresh_database(directory: Path) -> Path:
+    path = directory / "remotehub.db"
+    for leftover in (path, path.with_name("remotehub.db-wal"), path.with_name("remotehub.db-shm")):
+        leftover.unlink(missing_ok=True)
+    return path
+
+
+async def run_demo(options: DemoOptions) -> DemoResult:
+    """The whole rehearsal; raises nothing the caller must clean up after (Ctrl-C included)."""
+    started = time.monotonic()
+    with ExitStack() as stack:
+        if options.keep is not None:
+            workdir = options.keep
+            workdir.mkdir(parents=True, exist_ok=True)
+        else:
+            temp = stack.enter_context(tempfile.TemporaryDirectory(prefix="remotehub-demo-"))
+            workdir = Path(temp)
+        return await _rehearse(options, workdir, started)
+    raise AssertionError("unreachable")  # for mypy: the with block returns
+
+
+async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> DemoResult:
+    translator = default_translator()
+    language = options.language
+    zone = ZoneInfo(options.zone)
+    day = datetime.now(zone).date()
+    programme = write_programme(workdir, day, zone, stamp=datetime.now(UTC))
+    database_url = f"sqlite+aiosqlite:///{_fresh_database(workdir)}"
+    await prepare_database(database_url)
+    cast = make_cast(language, interactive=options.interactive)
+    clock = ScaledClock(datetime.combine(day, DAY_STARTS, zone), options.speed)
+    transcript = Transcript(options.out, clock.now, zone, color=options.color)
+    transcript.heading(
+        translator.t(language, "demo.title", zone=zone.key, speed=f"{options.speed:g}")
+    )
+    server = LocalBotApiServer(
+        TOKEN, bot_username=BOT_USERNAME, wall_clock=lambda: clock.now().timestamp()
+    )
+    async with server:
+        populate(server, cast)
+        transcript.note(translator.t(language, "demo.note.setup", url=server.root, path=workdir))
+        transcript.note(
+            translator.t(
+                language, "demo.note.programme", day=day.isoformat(), sessions=len(SAMPLE_DAY)
+            )
+        )
+        settings = demo_settings(
+            api_url=server.root,
+            database_url=database_url,
+            programme=programme,
+            zone=zone.key,
+            cast=cast,
+            language=language,
+        )
+        stage = Stage(server, clock, day, zone, cast, transcript, translator, language)
+        watcher = BotWatcher(
+            server,
+            cast,
+            transcript,
+            query_owner=stage.query_owner,
+            toast_label=stage.t("demo.transcript.toast"),
+        )
+        bot = await RunningBot.start(settings, clock)
+        try:
+            transcript.note(stage.t("demo.note.bot_up", username=bot.services.bot_username))
+            watcher.start()
+            await _play_the_day(stage, watcher, options)
+            transcript.note(stage.t("demo.note.day_over"))
+            await _drain(bot)
+        finally:
+            await watcher.stop()
+            await bot.stop()
+        moderator = cast.person(cast.moderator).user_id
+        exports = exports_sent(server, moderator)
+        summary = await collect_summary(database_url, server, time.monotonic() - started)
+        stats = server.stats()
+    report = markdown_report(exports)
+    _show_report(stage, report)
+    if stage.gave_up:
+        transcript.summary(stage.t("demo.failed"))
+    transcript.summary(summary.line(translator, language))
+    if options.keep is not None:
+        _keep(workdir, exports, summary, transcript)
+        transcript.note(stage.t("demo.kept", path=workdir))
+    text = report.data.decode("utf-8") if report is not None and report.data else None
+    return DemoResult(summary, text, list(stage.gave_up), stats)
+
+
+async def _play_the_day(stage: Stage, watcher: BotWatcher, options: DemoOptions) -> None:
+    """The scripted people (and the keyboard) act until the end of the day's programme."""
+    tasks = [
+        asyncio.create_task(play(stage), name="demo:people"),
+        asyncio.create_task(stage.at(DAY_ENDS.hour, DAY_ENDS.minute), name="demo:day"),
+    ]
+    keyboard: asyncio.Task[None] | None = None
+    if options.interactive:
+        participant = KeyboardParticipant(stage, watcher, options.keyboard or sys.stdin)
+        keyboard = asyncio.create_task(participant.run(), name="demo:keyboard")
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in [*tasks, *([keyboard] if keyboard is not None else [])]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def _drain(bot: RunningBot) -> None:
+    """Let the outbox send what the day queued (the sender keeps Telegram's real pace)."""
+    sender = bot.services.sender
+    run_until_idle = getattr(sender, "run_until_idle", None)
+    if run_until_idle is None:
+        return
+    with contextlib.suppress(TimeoutError):  # the summary counts what was really sent
+        await run_until_idle(DRAIN_SECONDS)
+
+
+def _show_report(stage: Stage, report: StoredFile | None) -> None:
+    transcript = stage.transcript
+    if report is None or report.data is None:
+        transcript.summary(stage.t("demo.no_export"))
+        return
+    transcript.heading(stage.t("demo.heading.export", filename=report.filename or "report.md"))
+    transcript.document(report.data.decode("utf-8", errors="replace"))
+
+
+def _keep(
+    workdir: Path, exports: list[StoredFile], summary: Summary, transcript: Transcript
+) -> None:
+    """Write the export files as the bot sent them, the summary and the transcript."""
+    for stored in exports:
+        if stored.data is not None and stored.filename:
+            (workdir / Path(stored.filename).name).write_bytes(stored.data)
+    (workdir / "summary.json").write_text(json.dumps(summary.to_json(), indent=2) + "\n")
+    (workdir / "transcript.txt").write_text("\n".join(transcript.lines) + "\n", encoding="utf-8")
