@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId, JSONValue
@@ -33,6 +33,8 @@ class Source(Base):
     item_count: Mapped[int] = mapped_column(default=0)
     initialised: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # Polled by the bot: configured sources are; removed ones and CLI imports are not.
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The source's own zone (config), for programmes that carry none; else the venue's.
     timezone: Mapped[str | None] = mapped_column(String(64))
     # sha256 of the last body applied: a server that ignores conditional GET costs no re-parse.

@@ -1,4 +1,4 @@
-"""ingestion: news entries; a source's zone, content hash and held hash
+"""ingestion: news entries; a source's enabled flag, zone, content hash and held hash
 
 Revision ID: 0002
 Revises: 0001
@@ -41,6 +41,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("source_id", "key", name="uq_news_entries_source_key"),
     )
     with op.batch_alter_table("sources", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("enabled", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
         batch_op.add_column(sa.Column("timezone", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("content_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("held_hash", sa.String(length=64), nullable=True))
@@ -51,4 +54,5 @@ def downgrade() -> None:
         batch_op.drop_column("held_hash")
         batch_op.drop_column("content_hash")
         batch_op.drop_column("timezone")
+        batch_op.drop_column("enabled")
     op.drop_table("news_entries")
