@@ -57,6 +57,14 @@ def event(
     return "\n".join(lines)
 
 
+PROGRAMME_EVENTS = [
+    event("a@igf", "IFLA: Libraries and the SDGs", "2026-06-23T10:00", 90, "Room A"),
+    event("b@igf", "Cybersecurity main session", "2026-06-23T12:00", 60, "Room B"),
+    event("c@igf", "Роль библиотек в цифровой среде", "2026-06-24T09:00", 60, "Room C"),
+    event("d@igf", "Closing", "2026-06-25T15:00", 30, "Plenary"),
+]
+
+
 def calendar(*events: str, name: str | None = None) -> bytes:
     parts = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//RemoteHub tests//EN"]
     if name:

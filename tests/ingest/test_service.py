@@ -16,14 +16,9 @@ from storage.models import Session
 from tests.feedserver import FeedServer
 
 from .helpers import utc
-from .rig import RigFactory, calendar, event, started
+from .rig import PROGRAMME_EVENTS, RigFactory, calendar, event, started
 
-PROGRAMME = [
-    event("a@igf", "IFLA: Libraries and the SDGs", "2026-06-23T10:00", 90, "Room A"),
-    event("b@igf", "Cybersecurity main session", "2026-06-23T12:00", 60, "Room B"),
-    event("c@igf", "Роль библиотек в цифровой среде", "2026-06-24T09:00", 60, "Room C"),
-    event("d@igf", "Closing", "2026-06-25T15:00", 30, "Plenary"),
-]
+PROGRAMME = PROGRAMME_EVENTS
 
 
 async def test_first_poll_stores_utc_sessions_quietly_then_304_costs_no_parse(
