@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
@@ -72,6 +73,7 @@ FIXTURES = (
 IDS = [f.name for f in FIXTURES]
 
 
+@functools.cache
 def _parse(fixture: Fixture) -> ParseResult:
     return parse_programme((FIXTURES_DIR / fixture.name).read_bytes(), venue_tz=fixture.venue)
 

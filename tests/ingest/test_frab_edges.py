@@ -76,6 +76,16 @@ def test_date_without_offset_is_read_in_the_venue_zone() -> None:
     assert _parse(data, "Europe/Moscow").sessions[0].start == utc("2024-03-01T07:00")
 
 
+def test_unreadable_date_falls_back_to_day_and_start() -> None:
+    data = _xml(
+        "<event id='1'><date>TBD</date><start>10:00</start><duration>00:30</duration>"
+        "<title>A</title></event>"
+    )
+    result = _parse(data, "UTC")
+    assert result.sessions[0].start == utc("2024-03-01T10:00")
+    assert any("unreadable <date>" in w for w in result.warnings)
+
+
 def test_lenient_about_missing_pieces() -> None:
     data = _xml(
         "<event id='1'><start>10:00</start><title>No duration</title></event>"
