@@ -44,6 +44,7 @@ class FeedServer:
         self.hits: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.last_headers: dict[str, CIMultiDictProxy[str]] = {}
+        self.connections: set[object] = set()  # client (host, port) pairs seen
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -109,6 +110,8 @@ class FeedServer:
         path = request.path
         self.hits[path] += 1
         self.last_headers[path] = request.headers
+        if request.transport is not None:
+            self.connections.add(request.transport.get_extra_info("peername"))
         route = self.routes.get(path)
         if route is None:
             return web.Response(status=404, text="not found")

@@ -10,6 +10,7 @@ drips a byte per second cannot hold a poll.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,6 +23,7 @@ import httpx
 PROJECT_URL = "https://github.com/remotehub/remotehub"
 PERMANENT_REDIRECTS = frozenset({301, 308})
 MEGABYTE = 1024 * 1024
+DRAIN_LIMIT = 64 * 1024  # bodies up to this size are read to keep the connection alive
 
 
 def _version() -> str:
@@ -144,7 +146,7 @@ class Fetcher:
                     permanent = str(next_request.url)
                 request = next_request
             finally:
-                await response.aclose()
+                await _release(response)
         raise FetchError(f"more than {self.limits.max_redirects} redirects")
 
     async def _finish(
@@ -234,6 +236,18 @@ class BoundedBody:
             raise FetchError(f"body is over the {_size(self._cap)} limit")
         if data:
             self._parts.append(data)
+
+
+async def _release(response: httpx.Response) -> None:
+    """Close the response; a short body (a 304, a redirect) is read first so that the
+    connection goes back to the pool instead of being dropped."""
+    declared = response.headers.get("Content-Length", "")
+    short = declared.isdigit() and int(declared) <= DRAIN_LIMIT
+    untouched = not (response.is_closed or response.is_stream_consumed)
+    if untouched and (short or response.status_code in (204, 304)):
+        with contextlib.suppress(httpx.HTTPError, httpx.StreamError):
+            await response.aread()
+    await response.aclose()
 
 
 def _validators(response: httpx.Response, fallback: Validators | None = None) -> Validators:

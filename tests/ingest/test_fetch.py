@@ -52,6 +52,19 @@ async def test_conditional_get_with_etag(feed_server: FeedServer, fetcher: Fetch
     assert third.validators.etag != first.validators.etag
 
 
+async def test_304s_and_redirects_keep_the_connection(
+    feed_server: FeedServer, fetcher: Fetcher
+) -> None:
+    feed_server.serve("/p.ics", BODY)
+    feed_server.redirect("/old.ics", "/p.ics", 301)
+    first = await fetcher.fetch(feed_server.url("/p.ics"))
+    for _ in range(5):
+        await fetcher.fetch(feed_server.url("/p.ics"), first.validators)
+        await fetcher.fetch(feed_server.url("/old.ics"), first.validators)
+    assert feed_server.not_modified["/p.ics"] == 10
+    assert len(feed_server.connections) == 1
+
+
 async def test_conditional_get_with_last_modified(
     feed_server: FeedServer, fetcher: Fetcher
 ) -> None:
