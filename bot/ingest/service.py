@@ -16,8 +16,7 @@ import hashlib
 import logging
 import random
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.errors import UserFacingError
@@ -25,14 +24,14 @@ from bot.i18n import Translator, default_translator
 from bot.ingest import reports
 from bot.ingest.errors import ParseError
 from bot.ingest.fetch import Fetcher, FetchError, FetchResult, FetchStatus, Validators
+from bot.ingest.ledger import SourceLedger, configured_values, display_name, health_of
 from bot.ingest.outcomes import ImportSummary, PollOutcome, PollStatus, SourceHealth
 from bot.ingest.records import ParseResult
 from bot.ingest.registry import parse_programme
-from bot.ingest.schedule import next_poll_at
 from bot.ingest.store import ProgrammeRefused, store_news, store_programme
 from bot.programme.events import ChangeKind, ProgrammeListener, SessionChange
 from bot.programme.filter import KeywordMatcher
-from config.settings import Settings, SourceSettings
+from config.settings import Settings
 from storage.db import Database
 from storage.models import Source
 from storage.repos import programme
@@ -64,13 +63,19 @@ class IngestionService:
         self.clock = clock
         self.settings = settings
         self._listeners = listeners
-        self._translator = translator or default_translator()
         self._wake_sender = wake_sender
         self._parse = parse
         self._slots = asyncio.Semaphore(concurrency)
-        self._jitter = jitter
-        self._rng = rng or random.Random()
-        self._down_after = down_report_after
+        self._ledger = SourceLedger(
+            database,
+            clock,
+            settings,
+            translator or default_translator(),
+            wake_sender,
+            jitter=jitter,
+            rng=rng or random.Random(),
+            down_report_after=down_report_after,
+        )
         self._matcher = KeywordMatcher(settings.filter.keywords)
         self._in_flight: set[int] = set()
 
@@ -96,7 +101,7 @@ class IngestionService:
                     )
                 else:
                     await programme.update_source(
-                        db, source.id, **_reconfigured(source, config, now)
+                        db, source.id, **configured_values(source, config, now)
                     )
                 ids.append(source.id)
             await programme.disable_sources_except(db, ids)
@@ -105,7 +110,7 @@ class IngestionService:
     async def source_health(self) -> list[SourceHealth]:
         async with self.database.transaction() as db:
             sources = await programme.list_sources(db)
-        return [_health(source) for source in sources]
+        return [health_of(source) for source in sources]
 
     # --- polling ----------------------------------------------------------------------
 
@@ -129,21 +134,20 @@ class IngestionService:
         return await self._poll_isolated(source)
 
     async def _poll_many(self, sources: Sequence[Source]) -> list[PollOutcome]:
-        outcomes = await asyncio.gather(*(self._poll_isolated(source) for source in sources))
-        if any(o.changes or o.new_entries for o in outcomes):
-            self._wake_sender()
-        return list(outcomes)
+        return list(await asyncio.gather(*(self._poll_isolated(s) for s in sources)))
 
     async def _poll_isolated(self, source: Source) -> PollOutcome:
         if source.id in self._in_flight:
-            return PollOutcome(source.id, _name(source), PollStatus.SKIPPED)
+            return PollOutcome(source.id, display_name(source), PollStatus.SKIPPED)
         self._in_flight.add(source.id)
         try:
             async with self._slots:
                 return await self._poll(source)
         except Exception as exc:  # a bug or a database hiccup must not stop the other sources
             log.exception("polling source %s failed unexpectedly", source.id)
-            return await self._fail_quietly(source, f"internal error ({type(exc).__name__})")
+            return await self._ledger.record_failure_quietly(
+                source, f"internal error ({type(exc).__name__})"
+            )
         finally:
             self._in_flight.discard(source.id)
 
@@ -152,17 +156,19 @@ class IngestionService:
         try:
             fetched = await self.fetcher.fetch(source.permanent_url or source.url, validators)
         except FetchError as exc:
-            return await self._failed(source, exc.reason, retry_after=exc.retry_after)
+            return await self._ledger.record_failure(
+                source, exc.reason, retry_after=exc.retry_after
+            )
         if fetched.status is FetchStatus.NOT_MODIFIED:
-            await self._succeeded_without_parse(source, fetched)
+            await self._ledger.record_success(source, fetched)
             return PollOutcome(
-                source.id, _name(source), PollStatus.NOT_MODIFIED, items=source.item_count
+                source.id, display_name(source), PollStatus.NOT_MODIFIED, items=source.item_count
             )
         digest = self._digest(source, fetched.body)
         if digest == source.content_hash:
-            await self._succeeded_without_parse(source, fetched)
+            await self._ledger.record_success(source, fetched)
             return PollOutcome(
-                source.id, _name(source), PollStatus.UNCHANGED, items=source.item_count
+                source.id, display_name(source), PollStatus.UNCHANGED, items=source.item_count
             )
         try:
             parsed = await asyncio.to_thread(
@@ -174,15 +180,15 @@ class IngestionService:
                 url=fetched.final_url,
             )
         except ParseError as exc:
-            return await self._failed(source, f"cannot read the programme: {exc}")
+            return await self._ledger.record_failure(source, f"cannot read the programme: {exc}")
         for warning in parsed.warnings[:5]:
             log.info("source %s: %s", source.id, warning)
         try:
             return await self._store(source, parsed, digest, fetched, confirmed=False)
         except ProgrammeRefused as exc:
             if exc.hold:
-                return await self._hold(source, exc.reason, digest)
-            return await self._failed(source, exc.reason)
+                return await self._ledger.record_hold(source, exc.reason, digest)
+            return await self._ledger.record_failure(source, exc.reason)
 
     async def _store(
         self,
@@ -196,11 +202,13 @@ class IngestionService:
         """Store a parse and tell the listeners, all in one transaction."""
         now = self.clock.now()
         changes: list[SessionChange] = []
+        told = False
         async with self.database.transaction() as db:
             if parsed.format == "news":
                 news = await store_news(db, source, parsed.entries, now=now)
                 items, new_entries = news.entries, news.new_entries
                 if news.items:
+                    told = True
                     for listener in self._listeners():
                         await listener.news_arrived(db, news.items)
             else:
@@ -217,131 +225,25 @@ class IngestionService:
                     c for c in changes if source.initialised or c.kind is not ChangeKind.ADDED
                 ]
                 if notify:
+                    told = True
                     for listener in self._listeners():
                         await listener.sessions_changed(db, notify)
-            success = self._success_values(source, fetched)
+            success = self._ledger.success_values(source, fetched)
             success.update(content_hash=digest, held_hash=None, item_count=items, initialised=True)
             if not source.name and parsed.title:
                 success["name"] = parsed.title[:255]
             await programme.update_source(db, source.id, **success)
-            await self._report_recovery(db, source)
+            told = await self._ledger.report_recovery(db, source) or told
+        if told:  # the listeners may have queued messages: committed now, send them
+            self._wake_sender()
         return PollOutcome(
             source.id,
-            _name(source),
+            display_name(source),
             PollStatus.UPDATED,
             changes=tuple(changes),
             new_entries=new_entries,
             items=items,
         )
-
-    async def _succeeded_without_parse(self, source: Source, fetched: FetchResult) -> None:
-        async with self.database.transaction() as db:
-            await programme.update_source(db, source.id, **self._success_values(source, fetched))
-            await self._report_recovery(db, source)
-
-    def _success_values(self, source: Source, fetched: FetchResult | None) -> dict[str, Any]:
-        now = self.clock.now()
-        values: dict[str, Any] = {
-            "last_success_at": now,
-            "consecutive_failures": 0,
-            "failing_since": None,
-            "down_reported": False,
-        }
-        if source.enabled:
-            values["next_poll_at"] = next_poll_at(
-                now, source.interval_seconds, jitter=self._jitter, rng=self._rng
-            )
-        if fetched is not None:
-            values["etag"] = fetched.validators.etag
-            values["last_modified"] = fetched.validators.last_modified
-            if fetched.permanent_url:
-                values["permanent_url"] = fetched.permanent_url
-        return values
-
-    async def _report_recovery(self, db: Any, source: Source) -> None:
-        if source.down_reported and source.failing_since is not None:
-            log.info("source %s is back after failing since %s", source.id, source.failing_since)
-            await reports.queue_source_up(
-                db,
-                self.settings,
-                self._translator,
-                source=source,
-                failing_since=source.failing_since,
-                now=self.clock.now(),
-            )
-            self._wake_sender()
-
-    async def _failed(
-        self, source: Source, reason: str, *, retry_after: float | None = None
-    ) -> PollOutcome:
-        now = self.clock.now()
-        failures = source.consecutive_failures + 1
-        failing_since = source.failing_since or now
-        report = not source.down_reported and now - failing_since >= self._down_after
-        log.warning(
-            "source %s (%s) failed (%d in a row): %s", source.id, source.url, failures, reason
-        )
-        async with self.database.transaction() as db:
-            await programme.update_source(
-                db,
-                source.id,
-                last_error=reason[:1000],
-                last_error_at=now,
-                consecutive_failures=failures,
-                failing_since=failing_since,
-                down_reported=source.down_reported or report,
-                next_poll_at=next_poll_at(
-                    now,
-                    source.interval_seconds,
-                    failures=failures,
-                    retry_after=retry_after,
-                    jitter=self._jitter,
-                    rng=self._rng,
-                )
-                if source.enabled
-                else None,
-            )
-            if report:
-                await reports.queue_source_down(
-                    db,
-                    self.settings,
-                    self._translator,
-                    source=source,
-                    failing_since=failing_since,
-                    error=reason,
-                    now=now,
-                )
-        if report:
-            self._wake_sender()
-        return PollOutcome(source.id, _name(source), PollStatus.FAILED, error=reason)
-
-    async def _fail_quietly(self, source: Source, reason: str) -> PollOutcome:
-        try:
-            return await self._failed(source, reason)
-        except Exception:
-            log.exception("could not record the failure of source %s", source.id)
-            return PollOutcome(source.id, _name(source), PollStatus.FAILED, error=reason)
-
-    async def _hold(self, source: Source, reason: str, digest: str) -> PollOutcome:
-        """Keep the programme as it is and fetch in full next time (no validators kept)."""
-        now = self.clock.now()
-        log.warning("source %s: %s", source.id, reason)
-        async with self.database.transaction() as db:
-            await programme.update_source(
-                db,
-                source.id,
-                held_hash=digest,
-                last_error=reason[:1000],
-                last_error_at=now,
-                etag=None,
-                last_modified=None,
-                next_poll_at=next_poll_at(
-                    now, source.interval_seconds, jitter=self._jitter, rng=self._rng
-                )
-                if source.enabled
-                else None,
-            )
-        return PollOutcome(source.id, _name(source), PollStatus.HELD, error=reason)
 
     def _digest(self, source: Source, body: bytes) -> str:
         """The body plus everything that changes how it is read: same digest, same result."""
@@ -401,43 +303,3 @@ class IngestionService:
             new_entries=outcome.new_entries,
             warnings=parsed.warnings,
         )
-
-
-def _name(source: Source) -> str:
-    return source.name or source.url
-
-
-def _reconfigured(source: Source, config: SourceSettings, now: datetime) -> dict[str, Any]:
-    """Apply the configuration; a change in how the source is read forces a full re-read."""
-    values: dict[str, Any] = {
-        "name": config.name or source.name,
-        "interval_seconds": config.interval,
-        "enabled": True,
-        "format": config.format,
-        "timezone": config.timezone,
-    }
-    if config.format != source.format or config.timezone != source.timezone:
-        values.update(etag=None, last_modified=None, content_hash=None)
-    if not source.enabled or source.next_poll_at is None:
-        values["next_poll_at"] = now
-    elif config.interval != source.interval_seconds:
-        values["next_poll_at"] = min(source.next_poll_at, now + timedelta(seconds=config.interval))
-    return values
-
-
-def _health(source: Source) -> SourceHealth:
-    return SourceHealth(
-        source_id=source.id,
-        name=_name(source),
-        url=source.url,
-        format=source.format,
-        enabled=source.enabled,
-        last_success_at=source.last_success_at,
-        last_error_at=source.last_error_at,
-        last_error=source.last_error,
-        items=source.item_count,
-        failing_since=source.failing_since,
-        consecutive_failures=source.consecutive_failures,
-        next_poll_at=source.next_poll_at,
-        permanent_url=source.permanent_url,
-    )

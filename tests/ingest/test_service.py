@@ -250,6 +250,11 @@ async def test_poll_source_and_in_flight_skipping(
     second = await rig.service.poll_source(source.id)
     assert second.status is PollStatus.SKIPPED
     assert (await first).status is PollStatus.UPDATED
+    feed_server.serve("/slow.ics", calendar(*PROGRAMME[1:]))
+    woken = rig.woken[0]
+    cancelled = await rig.service.poll_source(source.id)
+    assert [c.kind for c in cancelled.changes] == [ChangeKind.CANCELLED]
+    assert rig.woken[0] == woken + 1  # after the commit, the sender is told
     with pytest.raises(UserFacingError) as caught:
         await rig.service.poll_source(999_999)
     assert caught.value.message_id == "ingest.unknown_source"
