@@ -24,7 +24,7 @@ from storage.models import Source
 from storage.repos import outbox
 from storage.repos.outbox import NewMessage, Priority
 from tests.feedserver import FeedServer
-from tests.harness import TOKEN, BotHarness
+from tests.harness import BotHarness
 
 from .rig import PROGRAMME_EVENTS, START, calendar, event, news_items, rss
 
@@ -59,11 +59,10 @@ class NoticeListener:
 
 
 @pytest.fixture
-async def telegram() -> AsyncIterator[LocalBotApiServer]:
-    async with LocalBotApiServer(TOKEN, bot_username="remotehub_test_bot") as server:
-        server.add_user(ADMIN, "Ada")
-        server.add_channel(CHANNEL, "IFLA at IGF")
-        yield server
+def telegram(local_api: LocalBotApiServer) -> LocalBotApiServer:
+    local_api.add_user(ADMIN, "Ada")
+    local_api.add_channel(CHANNEL, "IFLA at IGF")
+    return local_api
 
 
 @pytest.fixture(autouse=True)
