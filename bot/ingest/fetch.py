@@ -163,8 +163,9 @@ class Fetcher:
                 permanent,
             )
         if response.status_code in (204, 205) or not 200 <= response.status_code < 300:
+            reason = _first_line_of(response.reason_phrase)[:80]
             raise FetchError(
-                f"HTTP {response.status_code} {response.reason_phrase}".rstrip(),
+                f"HTTP {response.status_code} {reason}".rstrip(),
                 retry_after=_retry_after(response),
             )
         body = await self._read_body(response)
@@ -283,7 +284,11 @@ def _describe_http_error(exc: httpx.HTTPError, limits: FetchLimits) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    return _first_line_of(str(exc))
+
+
+def _first_line_of(text: str) -> str:
+    text = text.strip()
     return text.splitlines()[0] if text else ""
 
 
