@@ -216,3 +216,30 @@ async def test_the_admin_hears_once_that_a_source_is_down_and_once_that_it_is_ba
     await bot.sent_everything()
     assert len(telegram.messages_to(ADMIN)) == 2
     assert channel_texts(telegram) == []
+
+
+async def test_the_bot_keeps_answering_while_sources_drip_and_spew_garbage(
+    telegram: LocalBotApiServer, feed_server: FeedServer, database: Database, bots: list[Bot]
+) -> None:
+    feed_server.drip("/drip.ics", calendar(*PROGRAMME_EVENTS), delay=0.5, chunk=4)
+    feed_server.serve("/garbage.ics", bytes(range(256)) * 4000)
+    feed_server.endless("/huge.ics", 50 * 1024 * 1024)
+    sources = [
+        {"url": feed_server.url(path)} for path in ("/drip.ics", "/garbage.ics", "/huge.ics")
+    ]
+    bot = Bot(telegram, database.url, sources)
+    bots.append(bot)
+    await bot.start()
+    await telegram.wait_until(lambda: feed_server.hits["/drip.ics"] == 1)
+    telegram.send_text(ADMIN, "/start")
+    reply = await telegram.wait_for(chat_id=ADMIN)  # while the drip is still being read
+    assert "RemoteHub" in (reply.text or "")
+    health = {h.url: h for h in await bot.ingestion.source_health()}
+    for _ in range(300):
+        health = {h.url: h for h in await bot.ingestion.source_health()}
+        if health[feed_server.url("/huge.ics")].last_error:
+            break
+        await asyncio.sleep(0.02)
+    assert "cannot read the programme" in (health[feed_server.url("/garbage.ics")].last_error or "")
+    assert "over the 10 MB limit" in (health[feed_server.url("/huge.ics")].last_error or "")
+    assert health[feed_server.url("/drip.ics")].last_success_at is None  # still dripping
