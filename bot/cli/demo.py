@@ -9,15 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.demo.runner import (
+from bot.demo.options import (
     DEFAULT_SPEED,
     DEFAULT_ZONE,
     FAST_SPEED,
     INTERACTIVE_SPEED,
     DemoOptions,
-    run_demo,
 )
-from bot.demo.setup import TOKEN
 from bot.i18n import LANGUAGES, default_translator
 from bot.logs import configure_logging
 from config.settings import validate_zone
@@ -86,6 +84,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    # Imported here: ``remotehub run`` need not load the local server and the script.
+    from bot.demo.runner import run_demo
+    from bot.demo.setup import TOKEN
+
     level = "WARNING" if args.log_level == "INFO" else args.log_level
     configure_logging(level, secrets=[TOKEN])
     # At the demo's speed a one-minute tick is a few dozen milliseconds: APScheduler skipping

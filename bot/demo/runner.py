@@ -17,14 +17,14 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from datetime import time as clock_time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import ScaledClock
 from bot.demo.cast import make_cast, populate
 from bot.demo.interactive import KeyboardParticipant
+from bot.demo.options import DAY_ENDS, DAY_STARTS, DRAIN_SECONDS, DemoOptions
 from bot.demo.programme import SAMPLE_DAY, write_programme
 from bot.demo.script import play
 from bot.demo.setup import BOT_USERNAME, TOKEN, RunningBot, demo_settings
@@ -36,26 +36,6 @@ from bot.i18n import default_translator
 from bot.localapi import LocalBotApiServer, StoredFile
 from storage.db import Database
 from storage.migrate import upgrade_to_head
-
-DEFAULT_ZONE = "Asia/Riyadh"  # IGF 2024 met in Riyadh
-DEFAULT_SPEED = 720.0  # 07:55-16:45 venue time in about 45 real seconds
-INTERACTIVE_SPEED = 90.0  # slow enough to read and type along
-FAST_SPEED = 1800.0  # tests
-DAY_STARTS = clock_time(7, 55)
-DAY_ENDS = clock_time(16, 45)
-DRAIN_SECONDS = 30.0  # real seconds for the outbox to empty at the end
-
-
-@dataclass(frozen=True, slots=True)
-class DemoOptions:
-    speed: float = DEFAULT_SPEED
-    language: str = "en"
-    keep: Path | None = None
-    interactive: bool = False
-    zone: str = DEFAULT_ZONE
-    out: TextIO | None = None  # the terminal (stdout)
-    keyboard: TextIO | None = None  # the participant's typing (stdin), with ``interactive``
-    color: bool | None = None  # None: colours when ``out`` is a terminal
 
 
 @dataclass(slots=True)
