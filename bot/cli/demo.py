@@ -85,7 +85,7 @@ def add_parser(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     # Imported here: ``remotehub run`` need not load the local server and the script.
-    from bot.demo.runner import run_demo
+    from bot.demo.runner import DemoError, run_demo
     from bot.demo.setup import TOKEN
 
     level = "WARNING" if args.log_level == "INFO" else args.log_level
@@ -107,6 +107,9 @@ def handle(args: argparse.Namespace) -> int:
     )
     try:
         result = asyncio.run(run_demo(options))
+    except DemoError as exc:
+        print(f"remotehub: demo: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(default_translator().t(args.lang, "demo.interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED

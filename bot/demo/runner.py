@@ -25,7 +25,7 @@ from bot.clock import ScaledClock
 from bot.demo.cast import make_cast, populate
 from bot.demo.interactive import KeyboardParticipant
 from bot.demo.options import DAY_ENDS, DAY_STARTS, DRAIN_SECONDS, DemoOptions
-from bot.demo.programme import SAMPLE_DAY, write_programme
+from bot.demo.programme import write_programme
 from bot.demo.script import play
 from bot.demo.setup import BOT_USERNAME, TOKEN, RunningBot, demo_settings
 from bot.demo.stage import Stage
@@ -36,6 +36,12 @@ from bot.i18n import default_translator
 from bot.localapi import LocalBotApiServer, StoredFile
 from storage.db import Database
 from storage.migrate import upgrade_to_head
+
+PROGRAMME_SECONDS = 20.0  # real seconds for the bot's first poll of the sample programme
+
+
+class DemoError(Exception):
+    """The rehearsal cannot go on; the message says why in one line."""
 
 
 @dataclass(slots=True)
@@ -100,11 +106,6 @@ async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> Demo
     async with server:
         populate(server, cast)
         transcript.note(translator.t(language, "demo.note.setup", url=server.root, path=workdir))
-        transcript.note(
-            translator.t(
-                language, "demo.note.programme", day=day.isoformat(), sessions=len(SAMPLE_DAY)
-            )
-        )
         settings = demo_settings(
             api_url=server.root,
             database_url=database_url,
@@ -121,10 +122,13 @@ async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> Demo
             query_owner=stage.query_owner,
             toast_label=stage.t("demo.transcript.toast"),
         )
+        stage.catch_up = watcher.catch_up
         bot = await RunningBot.start(settings, clock)
         try:
             transcript.note(stage.t("demo.note.bot_up", username=bot.services.bot_username))
             watcher.start()
+            sessions = await _programme_loaded(bot)
+            transcript.note(stage.t("demo.note.programme", day=day.isoformat(), sessions=sessions))
             await _play_the_day(stage, watcher, options)
             transcript.note(stage.t("demo.note.day_over"))
             await _drain(bot)
@@ -164,6 +168,26 @@ async def _play_the_day(stage: Stage, watcher: BotWatcher, options: DemoOptions)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def _programme_loaded(bot: RunningBot) -> int:
+    """Wait for the bot's first poll of the sample programme; how many sessions it read.
+
+    People act only once the bot knows the day: on a slow machine the start may take a
+    while of bot time, and "/sessions" before the first poll would find nothing.
+    """
+    ingestion = bot.services.features["ingestion"]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PROGRAMME_SECONDS
+    while True:
+        sources = await ingestion.source_health()
+        if any(source.last_success_at is not None for source in sources):
+            return sum(int(source.items) for source in sources)
+        failed = [source.last_error for source in sources if source.last_error]
+        if failed or loop.time() > deadline:
+            reason = failed[0] if failed else "no poll in time"
+            raise DemoError(f"the bot could not read the sample programme: {reason}")
+        await asyncio.sleep(0.05)
 
 
 async def _drain(bot: RunningBot) -> None:

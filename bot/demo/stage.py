@@ -48,6 +48,38 @@ def both(first: ButtonTest, second: ButtonTest) -> ButtonTest:
     return lambda button: first(button) and second(button)
 
 
+def offers(message: StoredMessage, choose: ButtonTest) -> bool:
+    """Whether ``message`` has a button ``choose`` accepts."""
+    return any(choose(button) for button in message.buttons)
+
+
+class Cues:
+    """What people wait for from each other ("the hub is registered", "four questions are
+    in"), so the story holds at any speed: the per-chat pace is real time, bot time is not."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+        self._changed = asyncio.Condition()
+
+    async def give(self, name: str) -> None:
+        async with self._changed:
+            self._counts[name] = self._counts.get(name, 0) + 1
+            self._changed.notify_all()
+
+    async def wait(self, name: str, count: int = 1, *, within: float) -> bool:
+        """Wait until ``name`` was given ``count`` times; False if that took too long."""
+
+        async def reached() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: self._counts.get(name, 0) >= count)
+
+        try:
+            await asyncio.wait_for(reached(), within)
+        except TimeoutError:
+            return False
+        return True
+
+
 class Stage:
     """The world the scenes play in: the server, the bot's clock, the cast and the printer."""
 
@@ -75,6 +107,9 @@ class Stage:
         self.reply_timeout = reply_timeout
         self.query_owner: dict[str, Speaker] = {}
         self.gave_up: list[str] = []
+        self.cues = Cues()
+        # Prints what the bot sent so far, so a reaction never shows above its cause.
+        self.catch_up: Callable[[], None] = lambda: None
 
     def moment(self, hours: int, minutes: int = 0) -> datetime:
         """A venue-local time on the demo's day."""
@@ -114,6 +149,7 @@ class Actor:
     async def say(self, text: str, *, reply_to: StoredMessage | None = None) -> int:
         """Send a text message (a command or words); returns its message id."""
         self._mark()
+        self.stage.catch_up()
         data = self.stage.server.send_text(
             self.person.user_id,
             text,
@@ -130,6 +166,7 @@ class Actor:
             labels = [str(b.get("text")) for b in message.buttons]
             raise ActorGaveUp(f"{self.person.name}: no such button among {labels}")
         self._mark()
+        self.stage.catch_up()
         query_id = self.stage.server.press_button(
             self.person.user_id,
             message.message_id,

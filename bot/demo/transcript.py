@@ -72,7 +72,8 @@ class Transcript:
         plain = "".join(text for text, _ in parts)
         self.lines.append(plain)
         if self._console is None:
-            print(one_line(plain, PLAIN_WIDTH), file=self._out, flush=True)
+            shown = plain if len(plain) <= PLAIN_WIDTH else plain[: PLAIN_WIDTH - 1] + "…"
+            print(shown, file=self._out, flush=True)
             return
         line = Text(no_wrap=True, overflow="ellipsis", style="dim" if dim else "")
         for text, style in parts:
@@ -113,8 +114,9 @@ class Transcript:
 
     def choices(self, labels: list[str]) -> None:
         """The buttons offered to the person at the keyboard, numbered."""
-        shown = "   ".join(f"{number}) {label}" for number, label in enumerate(labels, 1))
-        self._emit([("       ", ""), (shown, "bold")])
+        numbered = enumerate(labels, 1)
+        shown = "   ".join(f"{number}) {one_line(label, 40)}" for number, label in numbered)
+        self._emit([("       ↳ ", "dim"), (shown, "bold")])
 
     # -- the demo itself -------------------------------------------------------------------
 
