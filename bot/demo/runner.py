@@ -141,12 +141,13 @@ async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> Demo
         stats = server.stats()
     report = markdown_report(exports)
     _show_report(stage, report)
+    if options.keep is not None:
+        transcript.note(stage.t("demo.kept", path=workdir))
     if stage.gave_up:
         transcript.summary(stage.t("demo.failed"))
     transcript.summary(summary.line(translator, language))
     if options.keep is not None:
         _keep(workdir, exports, summary, transcript)
-        transcript.note(stage.t("demo.kept", path=workdir))
     text = report.data.decode("utf-8") if report is not None and report.data else None
     return DemoResult(summary, text, list(stage.gave_up), stats)
 

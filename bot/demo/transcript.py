@@ -57,7 +57,9 @@ class Transcript:
         self._now = now
         self._zone = zone
         rich = self._out.isatty() if color is None else color
-        self._console = Console(file=self._out, highlight=False) if rich else None
+        self._console = (
+            Console(file=self._out, highlight=False, force_terminal=color) if rich else None
+        )
         self.lines: list[str] = []  # every line as plain text (kept with --keep)
 
     @property
