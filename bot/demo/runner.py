@@ -29,7 +29,13 @@ from bot.demo.programme import write_programme
 from bot.demo.script import play
 from bot.demo.setup import BOT_USERNAME, TOKEN, RunningBot, demo_settings
 from bot.demo.stage import Stage
-from bot.demo.summary import Summary, collect_summary, exports_sent, markdown_report
+from bot.demo.summary import (
+    Summary,
+    collect_summary,
+    exports_sent,
+    markdown_report,
+    reply_delays,
+)
 from bot.demo.transcript import Transcript
 from bot.demo.watch import BotWatcher
 from bot.i18n import default_translator
@@ -50,6 +56,7 @@ class DemoResult:
     report: str | None  # the moderator's Markdown export, as the bot sent it
     gave_up: list[str] = field(default_factory=list)
     server_stats: dict[str, Any] = field(default_factory=dict)
+    reply_seconds: list[float] = field(default_factory=list)  # for the benchmark
 
     @property
     def exit_code(self) -> int:
@@ -139,6 +146,8 @@ async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> Demo
         exports = exports_sent(server, moderator)
         summary = await collect_summary(database_url, server, time.monotonic() - started)
         stats = server.stats()
+        private = [person.user_id for person in cast.people]
+        delays = reply_delays(server, [*private, cast.hub.chat_id])
     report = markdown_report(exports)
     _show_report(stage, report)
     if options.keep is not None:
@@ -149,7 +158,7 @@ async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> Demo
     if options.keep is not None:
         _keep(workdir, exports, summary, transcript)
     text = report.data.decode("utf-8") if report is not None and report.data else None
-    return DemoResult(summary, text, list(stage.gave_up), stats)
+    return DemoResult(summary, text, list(stage.gave_up), stats, delays)
 
 
 async def _play_the_day(stage: Stage, watcher: BotWatcher, options: DemoOptions) -> None:

@@ -78,3 +78,20 @@ def markdown_report(files: list[StoredFile]) -> StoredFile | None:
     """The latest Markdown report among the exports."""
     reports = [file for file in files if (file.filename or "").endswith(".md")]
     return reports[-1] if reports else None
+
+
+def reply_delays(server: LocalBotApiServer, chat_ids: list[int]) -> list[float]:
+    """Real seconds from each person's message to the bot's next message in that chat."""
+    delays: list[float] = []
+    world = server.core.world
+    for chat_id in chat_ids:
+        waiting: float | None = None
+        for (chat, _number), message in world.messages.items():
+            if chat != chat_id:
+                continue
+            if not message.from_bot and message.method == "user" and waiting is None:
+                waiting = message.time
+            elif message.from_bot and waiting is not None:
+                delays.append(message.time - waiting)
+                waiting = None
+    return delays
