@@ -84,6 +84,9 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.keep is not None and args.keep.exists() and not args.keep.is_dir():
+        print(f"remotehub: demo: --keep: {args.keep} is not a directory", file=sys.stderr)
+        return 2
     # Imported here: ``remotehub run`` need not load the local server and the script.
     from bot.demo.runner import DemoError, run_demo
     from bot.demo.setup import TOKEN

@@ -8,7 +8,7 @@ puts sessions into the database itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -114,13 +114,6 @@ SAMPLE_DAY: tuple[SampleSession, ...] = (
 )
 
 
-def session_by_slug(slug: str) -> SampleSession:
-    for session in SAMPLE_DAY:
-        if session.slug == slug:
-            return session
-    raise KeyError(slug)
-
-
 def programme_ical(day: date, zone: ZoneInfo, *, stamp: datetime) -> bytes:
     """The sample day as iCalendar bytes, start and end in the venue's zone (TZID)."""
     calendar = icalendar.Calendar()
@@ -153,15 +146,3 @@ def write_programme(directory: Path, day: date, zone: ZoneInfo, *, stamp: dateti
     path = directory / "programme.ics"
     path.write_bytes(programme_ical(day, zone, stamp=stamp))
     return path
-
-
-def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The first start and the last end of the sample day."""
-    first = min(session.starts_on(day, zone) for session in SAMPLE_DAY)
-    last = max(session.ends_on(day, zone) for session in SAMPLE_DAY)
-    return first, last
-
-
-def venue_moment(day: date, zone: ZoneInfo, hours: int, minutes: int = 0) -> datetime:
-    """A venue-local time on the demo's day."""
-    return datetime.combine(day, time(0), zone) + timedelta(hours=hours, minutes=minutes)

@@ -14,7 +14,6 @@ import json
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,15 +81,11 @@ def _fresh_database(directory: Path) -> Path:
 async def run_demo(options: DemoOptions) -> DemoResult:
     """The whole rehearsal; raises nothing the caller must clean up after (Ctrl-C included)."""
     started = time.monotonic()
-    with ExitStack() as stack:
-        if options.keep is not None:
-            workdir = options.keep
-            workdir.mkdir(parents=True, exist_ok=True)
-        else:
-            temp = stack.enter_context(tempfile.TemporaryDirectory(prefix="remotehub-demo-"))
-            workdir = Path(temp)
-        return await _rehearse(options, workdir, started)
-    raise AssertionError("unreachable")  # for mypy: the with block returns
+    if options.keep is not None:
+        options.keep.mkdir(parents=True, exist_ok=True)
+        return await _rehearse(options, options.keep, started)
+    with tempfile.TemporaryDirectory(prefix="remotehub-demo-") as temp:
+        return await _rehearse(options, Path(temp), started)
 
 
 async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> DemoResult:
