@@ -174,3 +174,60 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
     return {status: count for status, count in rows}
+
+
+# SQLite and asyncpg both cap bound parameters near 32k; an outbox row binds 12.
+_ROWS_PER_INSERT = 500
+
+
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[NewMessage], *, now: datetime
+) -> int:
+    """Insert a fan-out (one row per chat) in few statements; rows whose key exists are skipped.
+
+    Returns how many rows were new.
+    """
+    new = 0
+    for first in range(0, len(messages), _ROWS_PER_INSERT):
+        chunk = messages[first : first + _ROWS_PER_INSERT]
+        values = [
+            {
+                "idempotency_key": message.key,
+                "chat_id": message.chat_id,
+                "kind": message.kind,
+                "priority": message.priority,
+                "method": message.method,
+                "payload": message.payload,
+                "status": PENDING,
+                "not_before": message.not_before,
+                "expires_at": message.expires_at,
+                "attempts": 0,
+                "session_id": message.session_id,
+                "created_at": now,
+            }
+            for message in chunk
+        ]
+        statement = (
+            insert_for(session, OutboxMessage)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        new += await execute_count(session, statement)
+    return new
+
+
+async def drop_pending_for_session(
+    session: AsyncSession, session_id: int, *, kinds: Sequence[str], reason: str
+) -> int:
+    """Drop queued messages of these kinds about a session (reminders of a moved session)."""
+    touched = await execute_count(
+        session,
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.session_id == session_id,
+            OutboxMessage.kind.in_(list(kinds)),
+            OutboxMessage.status == PENDING,
+        )
+        .values(status=DROPPED, last_error=reason[:500]),
+    )
+    return touched
