@@ -7,7 +7,9 @@ folds ASCII and librarians follow Russian keywords too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from storage.models import Session, SubscriptionKind
 from storage.repos.subscriptions import RuleProfile
@@ -23,9 +25,15 @@ def session_text(session: Session) -> str:
     return normalise_keyword(" ".join(parts))
 
 
+@lru_cache(maxsize=4096)
+def _word_start(keyword: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(keyword))
+
+
 def matched_keywords(session: Session, keywords: Iterable[str]) -> list[str]:
+    """The keywords found at the start of a word ("librar" finds "libraries", "ai" not "said")."""
     text = session_text(session)
-    return [keyword for keyword in keywords if keyword and keyword in text]
+    return [keyword for keyword in keywords if keyword and _word_start(keyword).search(text)]
 
 
 def chat_leads(chosen: list[int] | None, default: Sequence[int]) -> frozenset[int]:

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 # Lead times offered as buttons, in minutes (a day is the longest).
 LEAD_CHOICES = (5, 10, 15, 30, 60, 1440)
 MAX_SUBSCRIPTIONS = 200
-KEYWORD_LENGTH = (3, 50)
+KEYWORD_LENGTH = (2, 50)  # "AI" and "ИИ" are keywords people follow
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ class SubscriptionService:
     async def subscribe_keyword(
         self, chat_id: int, text: str, user_id: int | None
     ) -> tuple[str, bool]:
-        """Follow sessions whose title, track, organiser or description contain ``text``."""
+        """Follow sessions with a word starting with ``text`` (title, track, organiser, description)."""
         keyword = normalise_keyword(text)
         shortest, longest = KEYWORD_LENGTH
         if not shortest <= len(keyword) <= longest:
