@@ -100,7 +100,7 @@ class SubscriptionService:
     async def subscribe_keyword(
         self, chat_id: int, text: str, user_id: int | None
     ) -> tuple[str, bool]:
-        """Follow sessions with a word starting with ``text`` (title, track, organiser, description)."""
+        """Follow sessions with a word starting with ``text`` (in title, track, description...)."""
         keyword = normalise_keyword(text)
         shortest, longest = KEYWORD_LENGTH
         if not shortest <= len(keyword) <= longest:

@@ -119,7 +119,7 @@ async def test_on_start_an_overdue_reminder_is_sent_once_nearest_only(
 ) -> None:
     kit = make_kit(database, NOW)
     await add_chat(database, 1)
-    session = await add_session(database, "Missed while down", START, is_ifla=True)
+    await add_session(database, "Missed while down", START, is_ifla=True)
     await kit.reminders.subscriptions.subscribe_ifla(1, None)
     kit.clock.set(START - timedelta(minutes=5))  # the bot was down for both marks
 

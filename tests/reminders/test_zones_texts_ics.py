@@ -60,9 +60,17 @@ def test_no_suggestions_for_nonsense() -> None:
 
 @pytest.mark.parametrize(
     ("code", "zone"),
-    [("ru", "Europe/Moscow"), ("ru-RU", "Europe/Moscow"), ("en", "UTC"), ("en-US", "America/New_York"),
-     ("pt-br", "America/Sao_Paulo"), ("uk", "Europe/Kyiv"), ("xx", "UTC"), (None, "UTC")],
-)  # fmt: skip
+    [
+        ("ru", "Europe/Moscow"),
+        ("ru-RU", "Europe/Moscow"),
+        ("en", "UTC"),
+        ("en-US", "America/New_York"),
+        ("pt-br", "America/Sao_Paulo"),
+        ("uk", "Europe/Kyiv"),
+        ("xx", "UTC"),
+        (None, "UTC"),
+    ],
+)
 def test_guess_zone_from_telegram_language(code: str | None, zone: str) -> None:
     assert guess_zone(code) == zone
     assert resolve_zone(zone) == zone
