@@ -12,7 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .links import checked_link, mentioned_user_id
-from .text import Entity, EntityParseError, ParsedText, byte_offset, entity, utf16_len
+from .text import (
+    Entity,
+    EntityParseError,
+    ParsedText,
+    byte_offset,
+    entity,
+    sort_entities,
+    utf16_len,
+)
 
 ALLOWED_TAGS = frozenset(
     {
@@ -159,7 +167,7 @@ def parse_html(source: str, *, strict_ampersand: bool = False) -> ParsedText:
     for item in entities:
         if item["type"] == "code":
             item.pop("language", None)
-    entities.sort(key=lambda item: (item["offset"], -item["length"]))
+    sort_entities(entities)
     return ParsedText("".join(pieces), entities)
 
 

@@ -7,7 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .links import checked_link, mentioned_user_id
-from .text import Entity, EntityParseError, ParsedText, byte_offset, entity, utf16_len
+from .text import (
+    Entity,
+    EntityParseError,
+    ParsedText,
+    byte_offset,
+    entity,
+    sort_entities,
+    utf16_len,
+)
 
 _At = Callable[[int], str]
 _RESERVED = frozenset("_*[]()~`>#+-=|{}.!\n")
@@ -204,7 +212,7 @@ def parse_markdown_v2(source: str) -> ParsedText:
             f"Can't find end of {_td_name(stack[-1])} entity at byte offset "
             f"{byte_offset(source, stack[-1].begin)}"
         )
-    entities.sort(key=lambda item: (item["offset"], -item["length"]))
+    sort_entities(entities)
     return ParsedText("".join(pieces), entities)
 
 
@@ -312,5 +320,5 @@ def parse_markdown(source: str) -> ParsedText:
         if is_pre:
             i += 2
         i += 1
-    entities.sort(key=lambda item: (item["offset"], -item["length"]))
+    sort_entities(entities)
     return ParsedText("".join(pieces), entities)

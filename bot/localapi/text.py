@@ -44,9 +44,19 @@ def entity(kind: str, offset: int, length: int, **extra: Any) -> Entity:
     return result
 
 
+# tdlib's tie-break for entities with the same offset and length.
+_PRIORITY = {
+    "blockquote": 0, "expandable_blockquote": 0, "pre": 11, "code": 20, "text_link": 49,
+    "text_mention": 49, "bold": 90, "italic": 91, "underline": 92, "strikethrough": 93,
+    "spoiler": 94, "custom_emoji": 99,
+}  # fmt: skip
+
+
 def sort_entities(entities: list[Entity]) -> None:
-    """Telegram's order: by offset, longer (outer) entities first."""
-    entities.sort(key=lambda item: (item["offset"], -item["length"]))
+    """Telegram's order: by offset, longer (outer) entities first, then by kind."""
+    entities.sort(
+        key=lambda item: (item["offset"], -item["length"], _PRIORITY.get(item["type"], 50))
+    )
 
 
 class Utf16Offsets:

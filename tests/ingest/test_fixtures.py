@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
 import pytest
 
 from bot.ingest import ParseResult, SessionRecord, detect_format, parse_programme
-from ingest.helpers import FIXTURES_DIR, utc
+
+from .helpers import FIXTURES_DIR, utc
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ FIXTURES = (
 IDS = [f.name for f in FIXTURES]
 
 
+@functools.cache
 def _parse(fixture: Fixture) -> ParseResult:
     return parse_programme((FIXTURES_DIR / fixture.name).read_bytes(), venue_tz=fixture.venue)
 

@@ -6,7 +6,8 @@ import pytest
 
 from bot.ingest import ParseResult, parse_programme
 from bot.ingest.parsers import ical_expand
-from ingest.helpers import ics, utc
+
+from .helpers import ics, utc
 
 
 def _parse(data: bytes, venue: str = "Europe/Berlin") -> ParseResult:

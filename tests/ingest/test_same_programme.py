@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bot.ingest import detect_format, parse_programme
-from ingest.helpers import PROGRAMME_DIR, utc
+
+from .helpers import PROGRAMME_DIR, utc
 
 FILES = {
     "programme.ics": "ical",
