@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import harness
 import pytest
 
+from bot.localapi import LocalBotApiServer
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.models import Base
@@ -97,6 +99,33 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.dispose()
+
+
+@pytest.fixture
+async def local_api() -> AsyncIterator[LocalBotApiServer]:
+    """The local Bot API server with the harness's token and bot username (Telegram's limits)."""
+    async with LocalBotApiServer(harness.TOKEN, bot_username=harness.BOT_USERNAME) as server:
+        yield server
+
+
+@pytest.fixture
+async def start_bot(
+    local_api: LocalBotApiServer, database: Database
+) -> AsyncIterator[Callable[..., Awaitable[harness.BotHarness]]]:
+    """Start the real application on ``local_api`` and ``database``; stopped after the test.
+
+    ``await start_bot(reminder_minutes=[5])``: keyword arguments override settings.
+    """
+    running: list[harness.BotHarness] = []
+
+    async def start(**overrides: Any) -> harness.BotHarness:
+        bot = harness.BotHarness(local_api, database.url, overrides=overrides)
+        running.append(await bot.start())
+        return bot
+
+    yield start
+    for bot in reversed(running):
+        await bot.stop()
 
 
 @pytest.fixture

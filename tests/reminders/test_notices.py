@@ -8,7 +8,8 @@ from bot.programme.events import ChangeKind, SessionChange
 from storage.db import Database
 from storage.models import Session
 from storage.repos import outbox
-from tests.reminders.helpers import Kit, add_chat, add_session, make_kit, outbox_rows, utc
+
+from .helpers import Kit, add_chat, add_session, make_kit, outbox_rows, utc
 
 NOW = utc("2026-06-20T12:00")
 START = utc("2026-06-23T06:00")  # 10:00 in Baku

@@ -9,7 +9,8 @@ import pytest
 
 from storage.db import Database
 from storage.repos.outbox import Priority
-from tests.reminders.helpers import (
+
+from .helpers import (
     add_chat,
     add_session,
     make_kit,

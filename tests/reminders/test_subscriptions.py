@@ -11,7 +11,8 @@ from bot.reminders import subscriptions as subscriptions_module
 from storage.db import Database
 from storage.repos import chats
 from storage.repos import subscriptions as subs
-from tests.reminders.helpers import add_chat, add_session, make_kit, utc
+
+from .helpers import add_chat, add_session, make_kit, utc
 
 NOW = utc("2026-06-20T12:00")
 START = utc("2026-06-23T06:00")
