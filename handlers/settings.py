@@ -82,7 +82,7 @@ async def _show_overview(update: Update, context: RemoteHubContext) -> None:
         [
             context.t("settings.header"),
             context.t(zone_line, zone=settings.zone, time=_clock_in(context, settings.zone)),
-            context.t("settings.language", language=language),
+            context.t("settings.language", name=language),
             context.t("settings.leads", leads=leads),
         ]
     )

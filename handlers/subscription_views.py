@@ -15,9 +15,7 @@ BUTTONS_SHOWN = 40  # Telegram keyboards stay usable; the text lists everything
 LABEL_LENGTH = 40
 
 
-def _describe(
-    context: RemoteHubContext, item: ListedSubscription, settings: ChatSettings
-) -> str:
+def _describe(context: RemoteHubContext, item: ListedSubscription, settings: ChatSettings) -> str:
     if item.kind == SubscriptionKind.IFLA:
         return context.t("subs.item_ifla")
     if item.kind == SubscriptionKind.TRACK:

@@ -10,15 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import harness
 import pytest
 
-from bot.localapi import LocalBotApiServer
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.models import Base
@@ -102,33 +100,6 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def local_api() -> AsyncIterator[LocalBotApiServer]:
-    """The local Bot API server with the harness's token and bot username (Telegram's limits)."""
-    async with LocalBotApiServer(harness.TOKEN, bot_username=harness.BOT_USERNAME) as server:
-        yield server
-
-
-@pytest.fixture
-async def start_bot(
-    local_api: LocalBotApiServer, database: Database
-) -> AsyncIterator[Callable[..., Awaitable[harness.BotHarness]]]:
-    """Start the real application on ``local_api`` and ``database``; stopped after the test.
-
-    ``await start_bot(reminder_minutes=[5])``: keyword arguments override settings.
-    """
-    running: list[harness.BotHarness] = []
-
-    async def start(**overrides: Any) -> harness.BotHarness:
-        bot = harness.BotHarness(local_api, database.url, overrides=overrides)
-        running.append(await bot.start())
-        return bot
-
-    yield start
-    for bot in reversed(running):
-        await bot.stop()
-
-
-@pytest.fixture
 def fixtures_dir() -> Path:
     """The team's real programme exports (``../shared/fixtures``)."""
     return FIXTURES
@@ -153,4 +124,22 @@ async def bot_harness(local_api: Any, tmp_path: Path) -> AsyncIterator[Any]:
     try:
         yield harness
     finally:
+        await harness.stop()
+
+
+@pytest.fixture
+async def start_bot(local_api: Any, database: Database) -> AsyncIterator[Callable[..., Any]]:
+    """Start the real application on ``local_api`` and ``database`` (both backends); stopped
+    after the test. ``await start_bot(reminder_minutes=[5])``: keywords override settings."""
+    from tests.harness import BotHarness
+
+    running: list[BotHarness] = []
+
+    async def start(**overrides: Any) -> BotHarness:
+        harness = BotHarness(local_api, database.url, overrides=overrides)
+        running.append(await harness.start())
+        return harness
+
+    yield start
+    for harness in reversed(running):
         await harness.stop()

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.models import Chat, SentRecord, Session, Subscription, SubscriptionKind
+from storage.models import Chat, SentRecord, Session, Subscription, SubscriptionKind, User
 from storage.repos._sql import execute_count, insert_for
 
 
@@ -25,6 +25,7 @@ class Subscriber:
     timezone: str | None
     reminder_minutes: list[int] | None
     subscribed_at: datetime
+    user_language: str | None  # the Telegram language of a private chat's user
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +163,16 @@ async def subscribers(
         .subquery()
     )
     rows = await db.execute(
-        select(Chat.id, Chat.language, Chat.timezone, Chat.reminder_minutes, wanting.c.since)
+        select(
+            Chat.id,
+            Chat.language,
+            Chat.timezone,
+            Chat.reminder_minutes,
+            wanting.c.since,
+            User.language_code,
+        )
         .join(wanting, wanting.c.chat_id == Chat.id)
+        .outerjoin(User, User.id == Chat.id)
         .where(Chat.active.is_(True))
         .order_by(Chat.id)
     )

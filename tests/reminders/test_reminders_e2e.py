@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from harness import BotHarness, eventually
 from sqlalchemy import select
 
 from bot.localapi import LocalBotApiServer, StoredMessage
@@ -20,6 +19,7 @@ from bot.reminders.planner import PlannedJob
 from bot.timefmt import format_span
 from storage.db import Database
 from storage.models import Chat, Session, Subscription
+from tests.harness import BotHarness, eventually
 
 from .helpers import add_session, outbox_rows
 
@@ -76,7 +76,6 @@ async def test_reminder_once_in_each_readers_zone_and_not_again_after_restart(
     local_api.send_text(102, "/start")
     await press_remind_me(local_api, 102, session.id)
 
-    print([(m.message_id, (m.text or "")[:50]) for m in local_api.messages_to(102)])
     ru = await local_api.wait_for(has("начнётся через"), chat_id=101, timeout=20)
     en = await local_api.wait_for(has("starts in"), chat_id=102, timeout=20)
     end = start + timedelta(minutes=90)
@@ -155,8 +154,8 @@ async def test_a_blocked_user_is_not_written_to_again(
     local_api: LocalBotApiServer, start_bot: StartBot, database: Database
 ) -> None:
     await start_bot(reminder_minutes=[5])
-    first = await add_session(database, "First", soon(3), is_ifla=True)
-    second = await add_session(database, "Second", soon(7), is_ifla=True)
+    await add_session(database, "First", soon(6), is_ifla=True)
+    second = await add_session(database, "Second", soon(10), is_ifla=True)
     for user in (104, 105):
         local_api.add_user(user, f"User {user}")
         local_api.send_text(user, "/subscribe ifla")
