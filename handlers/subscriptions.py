@@ -8,6 +8,7 @@ Callback data: ``sub:add:<session>`` (card), ``sub:ifla``, ``sub:tracks:<page>``
 from __future__ import annotations
 
 import zlib
+from datetime import timedelta
 from typing import Any, cast
 
 from telegram import Update
@@ -19,6 +20,7 @@ from bot.outbox.transport import attachment
 from bot.reminders import Reminders, build_reminders
 from bot.reminders.ics import session_calendar, session_filename
 from bot.reminders.texts import card_link, webcast_for, zone_named
+from bot.scheduling import real_interval
 from bot.timefmt import local_label
 from handlers.commands import CommandSpec
 from handlers.common import Keyboard, edit_text, inline_keyboard, reply, reply_text
@@ -34,7 +36,7 @@ COMMANDS = [
     CommandSpec("mysubs", "cmd.mysubs"),
     CommandSpec("unsubscribe", "cmd.unsubscribe"),
 ]
-HOURLY = 3600.0  # a safety net: the plan is also rebuilt after every change
+HOURLY = timedelta(hours=1)  # a safety net: the plan is also rebuilt after every change
 
 
 def reminders_of(context: RemoteHubContext) -> Reminders:
@@ -327,7 +329,8 @@ async def on_start(application: Application) -> None:  # type: ignore[type-arg]
     async def hourly(_context: object) -> None:
         await reminders.planner.plan()
 
-    job_queue.run_repeating(hourly, interval=HOURLY, first=HOURLY, name="reminders-hourly")
+    every = real_interval(services.clock, HOURLY)
+    job_queue.run_repeating(hourly, interval=every, first=every, name="reminders-hourly")
     await reminders.planner.plan(startup=True)
 
 

@@ -27,6 +27,7 @@ from bot.clock import Clock
 from bot.i18n import pick_language
 from bot.reminders.matching import LeadIndex, chat_leads, matched_keywords
 from bot.reminders.texts import ReminderTexts, text_payload, webcast_for, zone_named
+from bot.scheduling import real_delay
 from config.settings import Settings
 from storage.db import Database
 from storage.models import Session
@@ -170,17 +171,14 @@ class ReminderPlanner:
         for session_id, leads in overdue.items():
             await self.fire(session_id, leads)
         if self._board is not None:
-            self._board.replace_all(JOB_PREFIX, [self._job(due, now) for due in report.scheduled])
+            self._board.replace_all(JOB_PREFIX, [self._job(due) for due in report.scheduled])
         return report
 
-    def _job(self, due: DueReminder, now: datetime) -> PlannedJob:
-        speed = float(getattr(self._clock, "speed", 1.0))  # the demo's ScaledClock
-        delay = max(0.0, (due.at - now).total_seconds() / speed)
-
+    def _job(self, due: DueReminder) -> PlannedJob:
         async def ring() -> None:
             await self.fire(due.session_id, [due.lead])
 
-        return PlannedJob(due.job_name, delay, due, ring)
+        return PlannedJob(due.job_name, real_delay(self._clock, due.at), due, ring)
 
     async def _drop_started(self, dropped: Sequence[DueReminder]) -> None:
         now = self._clock.now()
