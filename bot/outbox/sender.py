@@ -35,6 +35,7 @@ from bot.outbox.transport import (
     RetryLater,
     TransientFailure,
 )
+from bot.scheduling import real_delay
 from storage.db import Database
 from storage.repos import outbox
 
@@ -119,6 +120,9 @@ class OutboxSender:
             released = await outbox.release_in_flight(session)
         if released:
             log.info("outbox: %d messages left in flight last time are queued again", released)
+        self._flights.clear()  # whatever a cancelled run left is back in the queue now
+        self._outcomes.clear()
+        self._oldest_outcome = None
         self._stopping = False
         self._backlog = True
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
@@ -267,8 +271,8 @@ class OutboxSender:
                 if len(rows) < cycle.claim_limit:
                     skip = cycle.skip + [row.chat_id for row in rows]
                     next_due = await outbox.next_due_at(session, skip_chats=skip)
-                    if next_due is not None:
-                        cycle.next_due_in = max(0.0, (next_due - now).total_seconds())
+                    if next_due is not None:  # in real seconds: the demo's clock runs fast
+                        cycle.next_due_in = real_delay(self._clock, next_due)
             if cycle.settled and not cycle.rows:
                 anything = await outbox.next_due_at(session)
                 cycle.queue_empty = anything is None or anything > now
