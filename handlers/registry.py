@@ -11,11 +11,11 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import AppState
-from handlers import core, errors, settings, subscriptions, tracking
+from handlers import calendar, core, errors, settings, subscriptions, tracking
 from handlers.commands import CommandSpec
 
 # Feature modules, each with COMMANDS, register(application) and optional START_PAYLOADS.
-FEATURES = [core, settings, subscriptions]
+FEATURES = [core, settings, subscriptions, calendar]
 
 
 def all_commands() -> list[CommandSpec]:

@@ -1,8 +1,9 @@
-"""/subscribe, /mysubs, /unsubscribe, the card's "Remind me" and ".ics" buttons.
+"""/subscribe, /mysubs, /unsubscribe and the card's "🔔 Remind me" button.
 
 Callback data: ``sub:add:<session>`` (card), ``sub:ifla``, ``sub:tracks:<page>``,
 ``sub:trk:<crc32 of the track>``, ``sub:kw`` (asks for a keyword), ``sub:del:<id>``,
-``sub:delall``, ``ics:<session>``. In groups only admins change subscriptions.
+``sub:delall``. In groups only admins change subscriptions. Also builds the reminder services
+on start (``on_start``): planning, change notices, the sender's chat-gone hook.
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import RemoteHubContext
 from bot.errors import UserFacingError
-from bot.outbox.transport import attachment
 from bot.reminders import Reminders, build_reminders
-from bot.reminders.ics import session_calendar, session_filename
-from bot.reminders.texts import card_link, webcast_for, zone_named
+from bot.reminders.texts import zone_named
 from bot.scheduling import real_interval
 from bot.timefmt import local_label
 from handlers.commands import CommandSpec
@@ -28,8 +27,6 @@ from handlers.guards import is_group_admin
 from handlers.prompts import PromptReply, ask
 from handlers.reminder_jobs import JobQueueBoard
 from handlers.subscription_views import subscription_list, tracks_keyboard
-from storage.repos import outbox
-from storage.repos.outbox import NewMessage, Priority
 
 COMMANDS = [
     CommandSpec("subscribe", "cmd.subscribe"),
@@ -159,14 +156,13 @@ async def on_button(update: Update, context: RemoteHubContext) -> None:
         return
     parts = query.data.split(":")
     action, argument = parts[1], parts[2] if len(parts) > 2 else ""
-    if action == "tracks":
-        await query.answer()
-        await _show_tracks(update, context, int(argument or 0))
-        return
-    if not await _may_change(update, context):
-        return
     try:
-        await _act(update, context, action, argument)
+        if action == "tracks":
+            page = int(argument or 0)
+            await query.answer()
+            await _show_tracks(update, context, page)
+        elif await _may_change(update, context):
+            await _act(update, context, action, argument)
     except UserFacingError as error:
         await query.answer(context.t(error.message_id, **error.params), show_alert=True)
     except ValueError:
@@ -257,53 +253,6 @@ async def _show_tracks(update: Update, context: RemoteHubContext, page: int) -> 
         await reply_text(update, context, text, keyboard)
 
 
-# ---- .ics ----------------------------------------------------------------------------
-
-
-async def send_calendar(update: Update, context: RemoteHubContext) -> None:
-    """``ics:<session>``: the session as a calendar file, sent through the outbox."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None or query.data is None or chat is None:
-        return
-    try:
-        session = await reminders_of(context).subscriptions.session(int(query.data[4:]))
-    except (ValueError, UserFacingError):
-        await query.answer(context.t("subs.session_unknown"), show_alert=True)
-        return
-    await query.answer()
-    services = context.services
-    now = services.clock.now()
-    data = session_calendar(
-        session,
-        webcast=webcast_for(session, services.settings.webcasts),
-        card_url=card_link(services.bot_username, session.id),
-        now=now,
-        translate=context.t,
-    )
-    payload = {
-        "chat_id": chat.id,
-        "document": attachment(data, session_filename(session)),
-        "caption": context.t("ics.caption", title=session.title),
-        "parse_mode": "HTML",
-    }
-    async with services.database.transaction() as db:
-        await outbox.enqueue(
-            db,
-            NewMessage(
-                key=f"update:{update.update_id}:ics",
-                chat_id=chat.id,
-                kind="ics",
-                method="sendDocument",
-                payload=payload,
-                not_before=now,
-                priority=Priority.INTERACTIVE,
-            ),
-            now=now,
-        )
-    services.sender.wake()
-
-
 # ---- wiring --------------------------------------------------------------------------
 
 
@@ -311,7 +260,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("subscribe", subscribe))
     application.add_handler(CommandHandler(["mysubs", "unsubscribe"], mysubs))
     application.add_handler(CallbackQueryHandler(on_button, pattern=r"^sub:"))
-    application.add_handler(CallbackQueryHandler(send_calendar, pattern=r"^ics:"))
     keyword_answers = filters.TEXT & ~filters.COMMAND & PromptReply("subs.keyword_prompt")
     application.add_handler(MessageHandler(keyword_answers, keyword_reply))
 

@@ -221,3 +221,28 @@ async def test_only_group_admins_change_a_groups_subscriptions(
     async with database.transaction() as db:
         stored = (await db.scalars(select(Subscription))).all()
     assert [(row.chat_id, row.created_by) for row in stored] == [(-500, 201)]
+
+
+async def test_a_group_that_became_a_supergroup_keeps_getting_reminders(
+    local_api: LocalBotApiServer, start_bot: StartBot, database: Database
+) -> None:
+    await start_bot(reminder_minutes=[5])
+    local_api.add_group(-600, "Library hub", admins=[301], type="group")
+    await add_session(database, "Before the upgrade", soon(6), is_ifla=True)
+    await add_session(database, "After the upgrade", soon(12), is_ifla=True)
+    local_api.send_text(301, "/subscribe ifla", chat_id=-600)
+    await local_api.wait_for(has("every IFLA session"), chat_id=-600, timeout=10)
+    local_api.migrate_chat(-600, -100_600, announce=False)
+    since_migration = len(local_api.requests)
+
+    await local_api.wait_for(has("After the upgrade"), chat_id=-100_600, timeout=30)
+    assert len(texts_to(local_api, -100_600, "Before the upgrade")) == 1
+    to_old = [
+        record.status
+        for record in local_api.requests[since_migration:]
+        if record.method.lower() == "sendmessage" and int(record.params.get("chat_id", 0)) == -600
+    ]
+    assert to_old == [400]  # the first reminder learnt the new id; the second went straight
+    async with database.transaction() as db:
+        moved = (await db.scalars(select(Subscription.chat_id))).all()
+    assert moved == [-100_600]
