@@ -20,7 +20,7 @@ from bot.errors import UserFacingError
 from bot.reminders import Reminders, build_reminders
 from bot.reminders.texts import zone_named
 from bot.scheduling import real_interval
-from bot.timefmt import local_label
+from bot.timefmt import format_span
 from handlers.commands import CommandSpec
 from handlers.common import Keyboard, edit_text, inline_keyboard, reply, reply_text
 from handlers.guards import is_group_admin
@@ -209,8 +209,9 @@ async def _remind_me(update: Update, context: RemoteHubContext, session_id: int)
     settings = await reminders.subscriptions.chat_settings(chat_id)
     session = result.session
     texts = reminders.texts
-    zone = zone_named(settings.zone, context.services.settings.zone)
-    when = local_label(session.start_at, zone, context.language)
+    fallback = context.services.settings.zone
+    reader, venue = zone_named(settings.zone, fallback), zone_named(session.timezone, fallback)
+    when = format_span(session.start_at, session.end_at, reader, venue, context.language)
     if settings.leads:
         leads = texts.leads(context.language, settings.leads)
         text = context.t("subs.session_added", title=session.title, when=when, leads=leads)

@@ -216,6 +216,15 @@ async def test_only_group_admins_change_a_groups_subscriptions(
     async with database.transaction() as db:
         assert (await db.scalars(select(Subscription))).all() == []
 
+    local_api.send_text(202, "/settings", chat_id=-500)
+    overview = await local_api.wait_for(has("Settings of this chat"), chat_id=-500, timeout=10)
+    local_api.press_button(202, overview.message_id, "set:lead:30", chat_id=-500, check=False)
+    await eventually(lambda: len(local_api.callback_answers) >= 3, timeout=10)
+    assert "administrators" in (local_api.callback_answers[-1].text or "")
+    async with database.transaction() as db:
+        group = await db.get(Chat, -500)
+        assert group is not None and group.reminder_minutes is None  # unchanged
+
     local_api.press_button(201, menu.message_id, f"sub:add:{session.id}", chat_id=-500, check=False)
     await local_api.wait_for(has("Done: I will remind you of"), chat_id=-500, timeout=10)
     async with database.transaction() as db:
