@@ -11,11 +11,12 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import AppState
-from handlers import calendar, core, errors, settings, subscriptions, tracking
+from handlers import calendar, core, errors, ingest_jobs, settings, subscriptions, tracking
 from handlers.commands import CommandSpec
 
 # Feature modules, each with COMMANDS, register(application) and optional START_PAYLOADS.
-FEATURES = [core, settings, subscriptions, calendar]
+# Subscriptions start before ingestion: its change notifier must listen before the first poll.
+FEATURES = [core, settings, subscriptions, calendar, ingest_jobs]
 
 
 def all_commands() -> list[CommandSpec]:

@@ -1,7 +1,7 @@
 """subscriptions: which chats want reminders for which sessions
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-21
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.models.base
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
