@@ -33,7 +33,10 @@ COMMANDS = [
     CommandSpec("mysubs", "cmd.mysubs"),
     CommandSpec("unsubscribe", "cmd.unsubscribe"),
 ]
-HOURLY = timedelta(hours=1)  # a safety net: the plan is also rebuilt after every change
+# The plan is rebuilt after every change it hears of; this catches what it cannot hear of:
+# a source's first poll (ingestion tells listeners nothing then), sessions coming into the
+# planning horizon, a chat that comes back after blocking the bot. A plan costs milliseconds.
+REPLAN_EVERY = timedelta(minutes=5)
 
 
 def reminders_of(context: RemoteHubContext) -> Reminders:
@@ -275,11 +278,11 @@ async def on_start(application: Application) -> None:  # type: ignore[type-arg]
     services.programme_listeners.append(reminders.notifier)
     services.chat_gone_listeners.append(reminders.subscriptions.chat_gone)
 
-    async def hourly(_context: object) -> None:
+    async def replan(_context: object) -> None:
         await reminders.planner.plan()
 
-    every = real_interval(services.clock, HOURLY)
-    job_queue.run_repeating(hourly, interval=every, first=every, name="reminders-hourly")
+    every = real_interval(services.clock, REPLAN_EVERY)
+    job_queue.run_repeating(replan, interval=every, first=every, name="reminders-replan")
     await reminders.planner.plan(startup=True)
 
 

@@ -296,7 +296,7 @@ class ReminderPlanner:
             try:
                 await self.plan()
             except Exception:
-                log.exception("reminders: re-planning failed; the hourly plan will retry")
+                log.exception("reminders: re-planning failed; the periodic plan will retry")
 
     async def settle(self) -> None:
         """Wait until requested re-plans are done (tests, shutdown)."""

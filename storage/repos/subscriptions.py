@@ -221,7 +221,9 @@ async def move_chat(db: AsyncSession, old_chat_id: int, new_chat_id: int) -> int
 
 
 async def get_session(db: AsyncSession, session_id: int) -> Session | None:
-    return await db.get(Session, session_id)
+    """The session as stored now, even if this transaction holds an older copy of it
+    (a listener runs inside ingestion's transaction, which may have loaded it before)."""
+    return await db.get(Session, session_id, populate_existing=True)
 
 
 async def sessions_starting_between(

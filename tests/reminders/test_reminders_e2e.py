@@ -19,7 +19,9 @@ from bot.reminders.planner import PlannedJob
 from bot.timefmt import format_span
 from storage.db import Database
 from storage.models import Chat, Session, Subscription
+from tests.feedserver import FeedServer
 from tests.harness import BotHarness, eventually
+from tests.ingest.rig import calendar
 
 from .helpers import add_session, outbox_rows
 
@@ -255,3 +257,43 @@ async def test_a_group_that_became_a_supergroup_keeps_getting_reminders(
     async with database.transaction() as db:
         moved = (await db.scalars(select(Subscription.chat_id))).all()
     assert moved == [-100_600]
+
+
+def _programme(start: datetime, room: str = "Room A") -> bytes:
+    """One IFLA session as an iCalendar programme (times to the second, in UTC)."""
+    end = start + timedelta(minutes=90)
+    return calendar(
+        "\n".join(
+            [
+                "UID:remote-hubs@igf",
+                f"DTSTART:{start:%Y%m%dT%H%M%SZ}",
+                f"DTEND:{end:%Y%m%dT%H%M%SZ}",
+                "SUMMARY:IFLA: Remote hubs",
+                f"LOCATION:{room}",
+            ]
+        )
+    )
+
+
+async def test_a_session_moved_in_the_real_programme_feed(
+    local_api: LocalBotApiServer, start_bot: StartBot, database: Database, feed_server: FeedServer
+) -> None:
+    """Ingestion polls a programme over HTTP; the move reaches the subscriber as one notice
+    and the reminder comes at the new time."""
+    feed_server.serve("/igf.ics", _programme(soon(600)))
+    source = {"url": feed_server.url("/igf.ics"), "format": "ical", "interval": 30}
+    bot = await start_bot(reminder_minutes=[5], sources=[source])
+    await eventually(lambda: feed_server.hits["/igf.ics"] >= 1, timeout=10)
+    local_api.add_user(501, "Lena")
+    local_api.send_text(501, "/subscribe ifla")
+    await local_api.wait_for(has("every IFLA session"), chat_id=501, timeout=10)
+
+    moved = soon(8)
+    feed_server.serve("/igf.ics", _programme(moved, room="Room B"))
+    await bot.services.features["ingestion"].poll_all()
+    notice = await local_api.wait_for(has("Time changed"), chat_id=501, timeout=10)
+    reminder = await local_api.wait_for(has("starts in"), chat_id=501, timeout=25)
+    span = format_span(moved, moved + timedelta(minutes=90), BAKU, BAKU, "en")
+    assert span in (notice.text or "") and span in (reminder.text or "")
+    assert "Room B" in (reminder.text or "")
+    assert len(texts_to(local_api, 501, "IFLA: Remote hubs")) == 2
