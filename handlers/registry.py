@@ -11,11 +11,11 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import AppState
-from handlers import core, errors, tracking
+from handlers import admin_sources, core, errors, schedule, tracking
 from handlers.commands import CommandSpec
 
 # Feature modules, each with COMMANDS, register(application) and optional START_PAYLOADS.
-FEATURES = [core]
+FEATURES = [core, schedule, admin_sources]
 
 
 def all_commands() -> list[CommandSpec]:

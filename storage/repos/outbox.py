@@ -174,3 +174,16 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
     return {status: count for status, count in rows}
+
+
+async def live_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are queued, in flight or sent (not dropped or failed)."""
+    if not keys:
+        return set()
+    rows = await session.scalars(
+        select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.idempotency_key.in_(list(keys)),
+            OutboxMessage.status.in_([PENDING, SENDING, SENT]),
+        )
+    )
+    return set(rows.all())
