@@ -35,8 +35,6 @@ from storage.repos.outbox import NewMessage, Priority
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60.0
-# Exact "starting now" jobs are planned this far ahead; the tick plans the rest as they near.
-LIVE_HORIZON = timedelta(seconds=3 * TICK_SECONDS)
 MISSED_LOOKBACK = timedelta(hours=24)
 _KEY_MAX = 200
 
@@ -108,6 +106,7 @@ class Announcer:
         self._timer = timer
         self._ctx = PostContext(translator, settings.default_language, settings, bot_username)
         self._lock = asyncio.Lock()
+        self._planned: dict[str, datetime] = {}  # job name -> moment, to skip re-planning
 
     @property
     def channel(self) -> int | None:
@@ -174,6 +173,7 @@ class Announcer:
             log.exception("announcements could not catch up on start")
 
     def stop(self) -> None:
+        self._planned.clear()
         if self._timer is not None:
             self._timer.cancel_all()
 
@@ -356,31 +356,34 @@ class Announcer:
     # -- planning jobs ---------------------------------------------------------------------
 
     async def _plan(self, db: AsyncSession, now: datetime) -> None:
-        """Exact jobs for sessions starting soon and for the next digest (the tick is the net)."""
+        """Exact jobs for IFLA sessions starting within the window and for the next digest."""
         if self._timer is None:
             return
-        for row in await schedule.ifla_sessions(
-            db, start_from=now, start_before=now + LIVE_HORIZON
-        ):
+        window = timedelta(hours=self._settings.announce.lookahead_hours)
+        for row in await schedule.ifla_sessions(db, start_from=now, start_before=now + window):
             self._plan_live(row, now)
         moment = self._digest_day_start(now)
         if moment is not None:
             if moment <= now:
                 moment = self._digest_day_start(now + timedelta(days=1)) or moment
-            self._timer.at("announce:digest", moment, self.run_due)
+            self._set_job("announce:digest", moment)
 
     def _plan_live(self, session: Session, now: datetime) -> None:
-        if self._timer is None:
-            return
-        if (
-            not self._live_wanted(session)
-            or session.start_at > now + LIVE_HORIZON
-            or session.end_at <= now
-        ):
-            self._forget_live(session.id)
-            return
-        self._timer.at(f"announce:{live_key(session.id)}", max(session.start_at, now), self.run_due)
+        if not self._live_wanted(session) or session.end_at <= now:
+            self._drop_job(f"announce:{live_key(session.id)}")
+        else:
+            self._set_job(f"announce:{live_key(session.id)}", max(session.start_at, now))
 
     def _forget_live(self, session_id: int) -> None:
-        if self._timer is not None:
-            self._timer.cancel(f"announce:{live_key(session_id)}")
+        self._drop_job(f"announce:{live_key(session_id)}")
+
+    def _set_job(self, name: str, when: datetime) -> None:
+        """(Re)plan ``run_due`` at ``when``; a job already planned for that moment stays."""
+        if self._timer is None or self._planned.get(name) == when:
+            return
+        self._planned[name] = when
+        self._timer.at(name, when, self.run_due)
+
+    def _drop_job(self, name: str) -> None:
+        if self._timer is not None and self._planned.pop(name, None) is not None:
+            self._timer.cancel(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,8 +48,24 @@ def attr(url: str) -> str:
 
 
 def visible_length(text_html: str) -> int:
-    """How many characters Telegram counts for this HTML (tags off, entities decoded)."""
-    return len(html.unescape(_TAG.sub("", text_html)))
+    """What Telegram counts against its limit for this HTML: UTF-16 units of the visible text."""
+    text = html.unescape(_TAG.sub("", text_html))
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def fit_html(render: Callable[[int], str], budget: int) -> str:
+    """``render(limit)`` with the largest limit whose result fits ``budget`` UTF-16 units.
+
+    The sanitiser counts characters; emoji and other astral characters count twice for
+    Telegram, so the limit shrinks until the result fits.
+    """
+    limit = budget
+    while True:
+        text = render(limit)
+        size = visible_length(text)
+        if size <= budget or limit <= 1:
+            return text
+        limit = max(1, min(limit - 1, limit * budget // size))
 
 
 def shorten(text: str, limit: int) -> str:

@@ -18,6 +18,7 @@ from bot.programme.events import ChangeKind, NewsItem, SessionChange
 from bot.programme.markup import (
     TELEGRAM_TEXT_LIMIT,
     deep_link,
+    fit_html,
     link,
     safe_url,
     shorten,
@@ -158,5 +159,7 @@ def news_post(ctx: PostContext, item: NewsItem) -> str:
     head = link(item.link, title)
     source = ctx.t("schedule.post.news_source", source=shorten(item.source_name, 100))
     room = TELEGRAM_TEXT_LIMIT - visible_length(head) - visible_length(source) - 4
-    summary = to_telegram_html(item.summary_html, limit=room) if item.summary_html.strip() else ""
+    summary = ""
+    if item.summary_html.strip() and room > 0:
+        summary = fit_html(lambda limit: to_telegram_html(item.summary_html, limit=limit), room)
     return "\n\n".join(part for part in (head, summary, source) if part)

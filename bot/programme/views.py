@@ -17,6 +17,7 @@ from bot.ingest.telegram_html import to_telegram_html
 from bot.programme.markup import (
     TELEGRAM_TEXT_LIMIT,
     deep_link,
+    fit_html,
     link,
     safe_url,
     shorten,
@@ -107,7 +108,10 @@ def session_card(
     budget = TELEGRAM_TEXT_LIMIT - visible_length(head) - visible_length(footer) - 4
     description = ""
     if session.description.strip() and budget > 20:
-        description = to_telegram_html(session.description, limit=min(_DESCRIPTION_MAX, budget))
+        description = fit_html(
+            lambda limit: to_telegram_html(session.description, limit=limit),
+            min(_DESCRIPTION_MAX, budget),
+        )
     text = "\n\n".join(part for part in (head, description, footer) if part)
     return text, _card_keyboard(t, session, settings, now)
 
