@@ -163,10 +163,70 @@ async def release_in_flight(session: AsyncSession) -> int:
     return touched
 
 
-async def next_due_at(session: AsyncSession) -> datetime | None:
-    return await session.scalar(
-        select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING)
+async def next_due_at(session: AsyncSession, *, skip_chats: Sequence[int] = ()) -> datetime | None:
+    """When the next queued message becomes due (ignoring ``skip_chats``); None if none."""
+    query = select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING)
+    if skip_chats:
+        query = query.where(OutboxMessage.chat_id.not_in(list(skip_chats)))
+    return await session.scalar(query)
+
+
+async def claim_next_per_chat(
+    session: AsyncSession, *, now: datetime, limit: int, skip_chats: Sequence[int] = ()
+) -> list[OutboxMessage]:
+    """Like :func:`claim_due`, but at most one message per chat: each chat's most urgent one.
+
+    The sender sends one message per chat at a time, so a second row of the same chat would
+    only wait in memory while other chats' rows (maybe more urgent) wait in the table.
+    """
+    due = [OutboxMessage.status == PENDING, OutboxMessage.not_before <= now]
+    if skip_chats:
+        due.append(OutboxMessage.chat_id.not_in(list(skip_chats)))
+    order = (OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
+    ranked = (
+        select(
+            OutboxMessage.id,
+            func.row_number()
+            .over(partition_by=OutboxMessage.chat_id, order_by=order)
+            .label("place"),
+        )
+        .where(*due)
+        .subquery()
     )
+    heads = select(ranked.c.id).where(ranked.c.place == 1)
+    query = select(OutboxMessage).where(OutboxMessage.id.in_(heads)).order_by(*order).limit(limit)
+    rows = list((await session.scalars(query)).all())
+    if rows:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in rows]))
+            .values(status=SENDING)
+        )
+        for row in rows:
+            row.status = SENDING
+    return rows
+
+
+async def note_attempt(session: AsyncSession, message_id: int, *, error: str) -> None:
+    """Count a failed attempt of a message the sender keeps in flight to retry."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(last_error=error[:500], attempts=OutboxMessage.attempts + 1)
+    )
+
+
+async def release(session: AsyncSession, message_ids: Sequence[int]) -> int:
+    """Put claimed messages that were not sent back in the queue (the sender is stopping)."""
+    if not message_ids:
+        return 0
+    touched = await execute_count(
+        session,
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == SENDING)
+        .values(status=PENDING),
+    )
+    return touched
 
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:

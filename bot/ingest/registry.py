@@ -1,0 +1,56 @@
+"""Format name -> parser, and the one entry point that picks and runs a parser."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.ingest.detect import detect_format
+from bot.ingest.errors import ParseError
+from bot.ingest.keys import make_keys_unique
+from bot.ingest.parsers.csv_programme import parse_csv
+from bot.ingest.parsers.frab_json import parse_frab_json
+from bot.ingest.parsers.frab_xml import parse_frab_xml
+from bot.ingest.parsers.ical import parse_ical
+from bot.ingest.parsers.news import parse_news
+from bot.ingest.records import ParseResult
+
+Parser = Callable[[bytes, ZoneInfo], ParseResult]
+
+PARSERS: dict[str, Parser] = {
+    "ical": parse_ical,
+    "frab_xml": parse_frab_xml,
+    "frab_json": parse_frab_json,
+    "csv": parse_csv,
+    "news": parse_news,
+}
+
+
+def parse_programme(
+    data: bytes,
+    *,
+    format: str | None = None,
+    venue_tz: str = "UTC",
+    content_type: str | None = None,
+    url: str | None = None,
+) -> ParseResult:
+    """Parse a programme or feed; every failure is a ParseError."""
+    try:
+        venue = ZoneInfo(venue_tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ParseError(f"unknown venue time zone {venue_tz!r}") from exc
+    if not data.strip():
+        raise ParseError("empty input", "byte 0")
+    name = format or detect_format(data, content_type=content_type, url=url)
+    parser = PARSERS.get(name)
+    if parser is None:
+        raise ParseError(f"unknown format {name!r}; valid: {', '.join(sorted(PARSERS))}")
+    try:
+        result = parser(data, venue)
+    except ParseError:
+        raise
+    except Exception as exc:  # hostile input must never escape as another type
+        raise ParseError(f"unreadable input ({type(exc).__name__}: {exc})", fmt=name) from exc
+    result.sessions = make_keys_unique(result.sessions, result.warnings)
+    result.sessions.sort(key=lambda s: (s.start, s.room or "", s.key))
+    return result
