@@ -142,3 +142,13 @@ def add_session() -> SessionFactory:
     unset columns get defaults (a 90-minute session on 23 June 2026, 10:00 in Baku).
     """
     return _add_session
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[Any]:
+    """A started local Bot API server that accepts the harness's token and bot name."""
+    from bot.localapi import LocalBotApiServer
+    from tests.harness import BOT_USERNAME, TOKEN
+
+    async with LocalBotApiServer(TOKEN, bot_username=BOT_USERNAME) as server:
+        yield server

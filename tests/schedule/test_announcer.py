@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.i18n import default_translator
-from bot.programme.announcer import Announcer, JobCallback
-from bot.programme.events import ChangeKind, NewsItem, SessionChange
 from bot.localapi.html_check import parse_html
 from bot.localapi.text import utf16_len
+from bot.programme.announcer import Announcer, JobCallback
+from bot.programme.events import ChangeKind, NewsItem, SessionChange
 from config.settings import Settings
 from storage.db import Database
 from storage.models import OutboxMessage, Session
