@@ -250,8 +250,22 @@ class _Stack:
         self.checked = len(self.frames)
 
 
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is two)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def _cut_utf16(text: str, units: int) -> str:
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            return text[:index]
+    return text
+
+
 def _render(ops: list[_Text | _Open | _Close], limit: int) -> str:
-    total = sum(len(op.text) for op in ops if isinstance(op, _Text))
+    total = sum(utf16_length(op.text) for op in ops if isinstance(op, _Text))
     budget = total if total <= limit else max(0, limit - len(ELLIPSIS))
     out: list[str] = []
     stack = _Stack(out)
@@ -263,13 +277,13 @@ def _render(ops: list[_Text | _Open | _Close], limit: int) -> str:
             stack.close(op.tag)
         else:
             text = op.text
-            cut = used + len(text) > budget
+            cut = used + utf16_length(text) > budget
             if cut:
-                text = text[: budget - used].rstrip() + ELLIPSIS
+                text = _cut_utf16(text, budget - used).rstrip() + ELLIPSIS
             if text:
                 stack.emit_open()
                 out.append(escape(text))
-            used += len(op.text)
+            used += utf16_length(op.text)
             if cut:
                 break
     stack.pop_to(0)
@@ -283,7 +297,7 @@ def _open_tag(frame: _Frame) -> str:
 
 
 def to_telegram_html(html_or_text: str, limit: int = 4096) -> str:
-    """Telegram-safe HTML with at most `limit` visible characters, tags balanced."""
+    """Telegram-safe HTML with at most `limit` visible UTF-16 units (Telegram's count), balanced."""
     return _render(_normalise(_tokenize(html_or_text)), max(1, limit))
 
 

@@ -25,11 +25,8 @@ from typing import Literal
 ChatKind = Literal["private", "group"]
 
 SENDING_METHODS = frozenset(
-    {
-        "sendmessage", "senddocument", "sendphoto", "editmessagetext",
-        "editmessagecaption", "sendsticker", "sendvoice",
-    }
-)  # fmt: skip
+    {"sendmessage", "senddocument", "sendphoto", "editmessagetext", "editmessagecaption"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -296,7 +296,8 @@ class World:
     def register_chat(self, chat: Chat) -> Chat:
         """Add or replace a chat."""
         self.chats[chat.id] = chat
-        if chat.username:
+        if chat.username and chat.type != "private":
+            # Like Telegram: @username addresses public groups and channels, never users.
             self.chat_usernames[chat.username.lower()] = chat.id
         return chat
 

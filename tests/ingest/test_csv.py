@@ -88,4 +88,4 @@ def test_windows_1252_is_tolerated() -> None:
     data = "title;start\nCafé;2024-03-01 10:00\n".encode("cp1252")
     result = parse_programme(data, format="csv")
     assert result.sessions[0].title == "Café"
-    assert any("Windows-1252" in w for w in result.warnings)
+    assert result.warnings == ["1 line(s) not valid UTF-8; read as Windows-1252"]

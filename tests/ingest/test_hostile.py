@@ -116,3 +116,23 @@ def test_error_fields() -> None:
     assert (error.message, error.where, error.fmt) == ("mismatched tag", "line 3", "frab XML")
     assert str(error) == "frab XML: line 3: mismatched tag"
     assert str(ParseError("empty input")) == "empty input"
+
+
+def test_absurd_values_do_not_sink_the_file() -> None:
+    xml = (
+        b"<schedule><day date='2024-03-01'><room name='R'>"
+        b"<event id='1'><start>10:00</start><duration>99999999999:00</duration>"
+        b"<title>A</title></event>"
+        b"<event id='2'><date>0001-01-01T00:00:00+05:00</date><title>B</title></event>"
+        b"</room></day></schedule>"
+    )
+    result = parse_programme(xml, venue_tz="UTC")
+    assert [s.key for s in result.sessions] == ["1"]
+    assert any("event 2 (id 2)" in w for w in result.warnings)
+    ical = (
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:old\r\nDTSTART:00010101T000000Z\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:ok\r\nDTSTART:20240101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert [s.key for s in parse_programme(ical).sessions] == ["ok"]
+    with pytest.raises(ParseError, match="CSV: line 2: unreadable date/time"):
+        parse_programme(b"title,start\nA,0001-01-01T00:00:00+05:00\n", format="csv")

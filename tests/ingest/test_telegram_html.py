@@ -140,3 +140,12 @@ def test_deep_hostile_nesting_is_linear_and_flattened() -> None:
 def test_code_is_not_nested_inside_formatting() -> None:
     out = to_telegram_html("<b>a <code>c</code></b> <blockquote><code>q</code></blockquote>")
     assert out == "<b>a c</b>\n\n<blockquote><code>q</code></blockquote>"
+
+
+def test_limit_counts_utf16_units_like_telegram() -> None:
+    from bot.ingest.telegram_html import plain_text, to_telegram_html, utf16_length
+
+    html = "<b>" + "😀" * 3000 + "</b>"  # 6,000 UTF-16 units: over Telegram's 4,096
+    rendered = to_telegram_html(html, limit=4096)
+    assert utf16_length(plain_text(rendered)) <= 4096
+    assert rendered.startswith("<b>") and rendered.endswith("</b>")

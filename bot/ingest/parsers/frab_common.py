@@ -100,7 +100,7 @@ def build_sessions(
     for raw in raws:
         try:
             sessions.append(build_session(raw, ctx))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             ctx.problems.append(f"{raw.where}: {exc}; skipped")
     if ctx.problems and not sessions:
         raise ParseError(f"no usable event ({ctx.problems[0]})", fmt=ctx.label)
@@ -152,7 +152,7 @@ def _start(raw: RawEvent, ctx: FrabContext) -> datetime:
     if date_text:
         try:
             moment = to_utc(parse_iso(date_text), ctx.venue)
-        except ValueError:
+        except (ValueError, OverflowError):
             if not (start_text and day_text):
                 raise
             ctx.counts["bad_date"] += 1
@@ -187,7 +187,7 @@ def _end(raw: RawEvent, start: datetime, ctx: FrabContext) -> datetime:
             end = start + parse_duration(raw.duration or "")
         else:
             ctx.counts["no_duration"] += 1
-    except ValueError:
+    except (ValueError, OverflowError):
         ctx.counts["no_duration"] += 1
     if end < start:
         ctx.counts["end_before_start"] += 1

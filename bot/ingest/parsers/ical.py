@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -110,7 +110,8 @@ def _usable_events(
     for index, event in enumerate(calendar.walk("VEVENT"), start=1):
         uid = clean(prop(event, "UID"))
         where = f"event {index}" + (f" (UID {uid})" if uid else "")
-        if moment(event, "DTSTART") is None:
+        start = moment(event, "DTSTART")
+        if start is None or not _representable(start):
             problems.append(f"{where}: no valid DTSTART; skipped")
             continue
         for name in _CHECKED:
@@ -119,6 +120,14 @@ def _usable_events(
                 del event[name]
         events.append(event)
     return events, problems
+
+
+def _representable(value: date) -> bool:
+    try:
+        as_utc(value, UTC)
+    except OverflowError:
+        return False
+    return 1900 <= value.year <= 2200
 
 
 def _as_list(value: object) -> list[object]:
