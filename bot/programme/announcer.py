@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 
@@ -25,6 +25,7 @@ from bot.clock import Clock
 from bot.i18n import Translator
 from bot.programme import posts
 from bot.programme.events import NewsItem, SessionChange
+from bot.programme.jobs import JobPlan, Timer
 from bot.programme.posts import PostContext
 from config.settings import Settings
 from storage.db import Database
@@ -37,17 +38,6 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
 MISSED_LOOKBACK = timedelta(hours=24)
 _KEY_MAX = 200
-
-JobCallback = Callable[[], Awaitable[object]]
-
-
-class Timer(Protocol):
-    """Timed callbacks by name (a PTB JobQueue in the bot); a name set again is replaced."""
-
-    def at(self, name: str, when: datetime, callback: JobCallback) -> None: ...
-    def every(self, name: str, seconds: float, callback: JobCallback) -> None: ...
-    def cancel(self, name: str) -> None: ...
-    def cancel_all(self) -> None: ...
 
 
 class Waker(Protocol):
@@ -103,10 +93,9 @@ class Announcer:
         self._settings = settings
         self._clock = clock
         self._waker = waker
-        self._timer = timer
+        self._jobs = JobPlan(timer, self.run_due)
         self._ctx = PostContext(translator, settings.default_language, settings, bot_username)
         self._lock = asyncio.Lock()
-        self._planned: dict[str, datetime] = {}  # job name -> moment, to skip re-planning
 
     @property
     def channel(self) -> int | None:
@@ -163,8 +152,7 @@ class Announcer:
         if self.channel is None:
             log.info("announcements are off: announce_chat_id is not set")
             return
-        if self._timer is not None:
-            self._timer.every("announce:tick", TICK_SECONDS, self.run_due)
+        self._jobs.every("announce:tick", TICK_SECONDS)
         try:
             await self._log_missed()
             await self.run_due()
@@ -173,9 +161,7 @@ class Announcer:
             log.exception("announcements could not catch up on start")
 
     def stop(self) -> None:
-        self._planned.clear()
-        if self._timer is not None:
-            self._timer.cancel_all()
+        self._jobs.clear()
 
     async def run_due(self) -> int:
         """Queue every post due now (idempotent), plan exact jobs for what is near; how many."""
@@ -357,8 +343,6 @@ class Announcer:
 
     async def _plan(self, db: AsyncSession, now: datetime) -> None:
         """Exact jobs for IFLA sessions starting within the window and for the next digest."""
-        if self._timer is None:
-            return
         window = timedelta(hours=self._settings.announce.lookahead_hours)
         for row in await schedule.ifla_sessions(db, start_from=now, start_before=now + window):
             self._plan_live(row, now)
@@ -366,24 +350,13 @@ class Announcer:
         if moment is not None:
             if moment <= now:
                 moment = self._digest_day_start(now + timedelta(days=1)) or moment
-            self._set_job("announce:digest", moment)
+            self._jobs.at("announce:digest", moment)
 
     def _plan_live(self, session: Session, now: datetime) -> None:
         if not self._live_wanted(session) or session.end_at <= now:
-            self._drop_job(f"announce:{live_key(session.id)}")
+            self._forget_live(session.id)
         else:
-            self._set_job(f"announce:{live_key(session.id)}", max(session.start_at, now))
+            self._jobs.at(f"announce:{live_key(session.id)}", max(session.start_at, now))
 
     def _forget_live(self, session_id: int) -> None:
-        self._drop_job(f"announce:{live_key(session_id)}")
-
-    def _set_job(self, name: str, when: datetime) -> None:
-        """(Re)plan ``run_due`` at ``when``; a job already planned for that moment stays."""
-        if self._timer is None or self._planned.get(name) == when:
-            return
-        self._planned[name] = when
-        self._timer.at(name, when, self.run_due)
-
-    def _drop_job(self, name: str) -> None:
-        if self._timer is not None and self._planned.pop(name, None) is not None:
-            self._timer.cancel(name)
+        self._jobs.drop(f"announce:{live_key(session_id)}")

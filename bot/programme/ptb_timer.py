@@ -14,7 +14,7 @@ from typing import Any
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.clock import Clock
-from bot.programme.announcer import JobCallback
+from bot.programme.jobs import JobCallback
 
 log = logging.getLogger(__name__)
 

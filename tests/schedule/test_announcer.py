@@ -14,8 +14,9 @@ from bot.clock import FrozenClock
 from bot.i18n import default_translator
 from bot.localapi.html_check import parse_html
 from bot.localapi.text import utf16_len
-from bot.programme.announcer import Announcer, JobCallback
+from bot.programme.announcer import Announcer
 from bot.programme.events import ChangeKind, NewsItem, SessionChange
+from bot.programme.jobs import JobCallback
 from config.settings import Settings
 from storage.db import Database
 from storage.models import OutboxMessage, Session
