@@ -170,10 +170,11 @@ class Announcer:
         async with self._lock:
             now = self._clock.now()
             async with self._database.transaction() as db:
-                queued = await self._sweep_window(db, now)
-                queued += await self._queue_live(db, now)
+                window = await self._window(db, now)
+                queued = await self._announce_new(db, window, now)
+                queued += await self._queue_live(db, window, now)
                 queued += await self._queue_digest(db, now)
-                await self._plan(db, now)
+                self._plan(window, now)
         if queued:
             self._waker.wake()
         return queued
@@ -188,12 +189,15 @@ class Announcer:
             and session.start_at <= now + lookahead
         )
 
-    async def _sweep_window(self, db: AsyncSession, now: datetime) -> int:
+    async def _window(self, db: AsyncSession, now: datetime) -> list[Session]:
+        """IFLA sessions not over and starting within the lookahead window."""
         lookahead = timedelta(hours=self._settings.announce.lookahead_hours)
-        rows = await schedule.ifla_sessions(db, start_before=now + lookahead, end_after=now)
-        known = await outbox.live_keys(db, [announce_key(row.id) for row in rows])
+        return await schedule.ifla_sessions(db, start_before=now + lookahead, end_after=now)
+
+    async def _announce_new(self, db: AsyncSession, window: list[Session], now: datetime) -> int:
+        known = await outbox.live_keys(db, [announce_key(row.id) for row in window])
         queued = 0
-        for row in rows:
+        for row in window:
             if announce_key(row.id) not in known:
                 queued += await self._queue_announcement(db, row, now)
         return queued
@@ -205,12 +209,12 @@ class Announcer:
             and not (session.cancelled or session.vanished or session.all_day)
         )
 
-    async def _queue_live(self, db: AsyncSession, now: datetime) -> int:
-        if not self._settings.announce.starting_now:
-            return 0
+    async def _queue_live(self, db: AsyncSession, window: list[Session], now: datetime) -> int:
+        running = [row for row in window if row.start_at <= now and self._live_wanted(row)]
+        posted = await outbox.live_keys(db, [live_key(row.id) for row in running])
         queued = 0
-        for row in await schedule.live_sessions(db, now=now, limit=1000, ifla_only=True):
-            if self._live_wanted(row):
+        for row in running:
+            if live_key(row.id) not in posted:
                 text = posts.starting_now(self._ctx, row)
                 message = self._message(
                     live_key(row.id), "live", text, now, Priority.REMINDER, session=row
@@ -341,11 +345,11 @@ class Announcer:
 
     # -- planning jobs ---------------------------------------------------------------------
 
-    async def _plan(self, db: AsyncSession, now: datetime) -> None:
+    def _plan(self, window: list[Session], now: datetime) -> None:
         """Exact jobs for IFLA sessions starting within the window and for the next digest."""
-        window = timedelta(hours=self._settings.announce.lookahead_hours)
-        for row in await schedule.ifla_sessions(db, start_from=now, start_before=now + window):
-            self._plan_live(row, now)
+        for row in window:
+            if row.start_at >= now:
+                self._plan_live(row, now)
         moment = self._digest_day_start(now)
         if moment is not None:
             if moment <= now:
