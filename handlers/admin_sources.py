@@ -48,6 +48,7 @@ async def poll_command(update: Update, context: RemoteHubContext) -> None:
     if ingestion is None:
         await reply(update, context, "schedule.sources.unavailable")
         return
+    await reply(update, context, "schedule.poll.started")
     context.application.create_task(_poll_and_report(update, context, ingestion), update=update)
 
 

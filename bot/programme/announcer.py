@@ -357,7 +357,7 @@ class Announcer:
             self._jobs.at("announce:digest", moment)
 
     def _plan_live(self, session: Session, now: datetime) -> None:
-        if not self._live_wanted(session) or session.end_at <= now:
+        if not self._live_wanted(session) or not self._in_window(session, now):
             self._forget_live(session.id)
         else:
             self._jobs.at(f"announce:{live_key(session.id)}", max(session.start_at, now))

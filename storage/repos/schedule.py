@@ -37,13 +37,9 @@ async def upcoming_page(
     return list(rows.all()), int(total)
 
 
-async def live_sessions(
-    db: AsyncSession, *, now: datetime, limit: int, ifla_only: bool = False
-) -> list[Session]:
+async def live_sessions(db: AsyncSession, *, now: datetime, limit: int) -> list[Session]:
     """Sessions taking place right now (started, not ended, not cancelled)."""
     query = select(Session).where(_TAKING_PLACE, Session.start_at <= now, Session.end_at > now)
-    if ifla_only:
-        query = query.where(Session.is_ifla.is_(True))
     rows = await db.scalars(query.order_by(*_ORDER).limit(limit))
     return list(rows.all())
 
