@@ -89,7 +89,7 @@ class OutboxSender:
         self._on_chat_gone = on_chat_gone
         self._rng = rng or random.Random()
         self.stats = SenderStats()
-        self._pacer = Pacer(limits.per_second)
+        self._pacer = Pacer(limits.per_second, per_window=limits.per_window, window=limits.window)
         self._schedule = ChatSchedule(limits)
         self._flights: dict[int, _Flight] = {}
         self._outcomes: list[Outcome] = []
@@ -350,12 +350,13 @@ class OutboxSender:
             wait = self._schedule.ready_at(envelope.chat_id) - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            await self._pacer.acquire(envelope.priority)
+            slot = await self._pacer.acquire(envelope.priority)
             flight.on_wire = True
             try:
                 outcome = await self._attempt(envelope)
             finally:
                 flight.on_wire = False
+                self._pacer.release(slot)
                 self._schedule.note_call(envelope.chat_id, loop.time())
             if outcome.final:
                 return outcome

@@ -1,20 +1,21 @@
 """The announcer's ``Timer`` on python-telegram-bot's JobQueue (the one module here that
 imports ``telegram``). Jobs are rebuilt from the database on every start, never persisted.
 
-Moments are in the bot's clock; a clock running faster than real time (the rehearsal demo's
-``ScaledClock``) has its delays shortened by its ``speed``.
+Moments are in the bot's clock, turned into real seconds by ``bot.scheduling`` (the
+rehearsal demo's clock runs faster than real time).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.clock import Clock
 from bot.programme.jobs import JobCallback
+from bot.scheduling import real_delay, real_interval
 
 log = logging.getLogger(__name__)
 
@@ -25,19 +26,15 @@ class JobQueueTimer:
         self._clock = clock
         self._names: set[str] = set()
 
-    def _speed(self) -> float:
-        speed = getattr(self._clock, "speed", 1.0)
-        return float(speed) if isinstance(speed, int | float) and speed > 0 else 1.0
-
     def at(self, name: str, when: datetime, callback: JobCallback) -> None:
         self.cancel(name)
-        delay = max(0.0, (when - self._clock.now()).total_seconds() / self._speed())
+        delay = real_delay(self._clock, when)
         self._queue.run_once(self._job(name, callback), delay, name=name)
         self._names.add(name)
 
     def every(self, name: str, seconds: float, callback: JobCallback) -> None:
         self.cancel(name)
-        interval = seconds / self._speed()
+        interval = real_interval(self._clock, timedelta(seconds=seconds))
         self._queue.run_repeating(self._job(name, callback), interval, first=interval, name=name)
         self._names.add(name)
 
