@@ -11,11 +11,12 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import AppState
-from handlers import admin_sources, core, errors, schedule, tracking
+from handlers import admin_sources, core, errors, ingest_jobs, schedule, tracking
 from handlers.commands import CommandSpec
 
 # Feature modules, each with COMMANDS, register(application) and optional START_PAYLOADS.
-FEATURES = [core, schedule, admin_sources]
+# The announcer (schedule) listens before ingestion starts polling; stopped in reverse.
+FEATURES = [core, schedule, admin_sources, ingest_jobs]
 
 
 def all_commands() -> list[CommandSpec]:

@@ -2,6 +2,6 @@
 
 from storage.models.base import Base
 from storage.models.core import Chat, OutboxMessage, SentRecord, User
-from storage.models.programme import Session, Source
+from storage.models.programme import FeedEntry, Session, Source
 
-__all__ = ["Base", "Chat", "OutboxMessage", "SentRecord", "Session", "Source", "User"]
+__all__ = ["Base", "Chat", "FeedEntry", "OutboxMessage", "SentRecord", "Session", "Source", "User"]
