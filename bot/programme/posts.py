@@ -139,12 +139,9 @@ def digest(ctx: PostContext, day: date, sessions: Sequence[Session]) -> str:
             deep_link(ctx.bot_username, session.id),
             ctx.t("schedule.post.digest_title", title=shorten(session.title, 150)),
         )
-        line = ctx.t(
-            "schedule.post.digest_item",
-            time=clock,
-            room=shorten(session.room or "—", 60),
-            safe={"title": title},
-        )
+        line = ctx.t("schedule.post.digest_item", time=clock, safe={"title": title})
+        if session.room:
+            line += " " + ctx.t("schedule.list.room", room=shorten(session.room, 60))
         if used + visible_length(line) + 1 > TELEGRAM_TEXT_LIMIT - 80:
             lines.append(ctx.t("schedule.post.digest_more", count=len(sessions) - index))
             break

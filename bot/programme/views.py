@@ -83,7 +83,7 @@ def session_card(
         return translator.t(language, message_id, **params)
 
     title = t("schedule.card.title", title=shorten(session.title, _TITLE_IN_CARD))
-    lines = [f"{IFLA_MARK} {title}" if session.is_ifla else title]
+    lines = [title]
     if session.cancelled:
         lines.append(t("schedule.card.cancelled"))
     elif session.start_at <= now < session.end_at:
@@ -173,16 +173,18 @@ def upcoming_page(
             lines.append(translator.t(language, "schedule.list.day", day=day))
         clock = format_clock(session.start_at, reader_zone, language)
         marks = _marks(session)
-        lines.append(
-            translator.t(
-                language,
-                "schedule.list.item",
-                marks=marks,
-                time=clock,
-                title=shorten(session.title, _TITLE_IN_LIST),
-                room=shorten(session.room or "—", 60),
-            ).strip()
-        )
+        line = translator.t(
+            language,
+            "schedule.list.item",
+            marks=marks,
+            time=clock,
+            title=shorten(session.title, _TITLE_IN_LIST),
+        ).strip()
+        if session.room:
+            line += " " + translator.t(
+                language, "schedule.list.room", room=shorten(session.room, 60)
+            )
+        lines.append(line)
         label = " ".join(
             part for part in (marks, clock, shorten(session.title, _TITLE_ON_BUTTON)) if part
         )
@@ -238,9 +240,13 @@ def _live_entry(
         "schedule.now.item",
         marks=_marks(session) or LIVE_MARK,
         title=shorten(session.title, _TITLE_IN_LIST),
-        room=shorten(session.room or "—", 60),
-        until=format_clock(session.end_at, reader_zone, language),
     )
+    until = format_clock(session.end_at, reader_zone, language)
+    if session.room:
+        room = shorten(session.room, 60)
+        head += "\n" + translator.t(language, "schedule.now.room_until", room=room, until=until)
+    else:
+        head += "\n" + translator.t(language, "schedule.now.until", until=until)
     links = []
     webcast = webcast_url(session, settings.webcasts)
     if webcast:

@@ -90,7 +90,7 @@ def test_card_in_russian_with_cyrillic_title() -> None:
     row = session(title="Библиотеки и открытый веб", organiser="ИФЛА", is_ifla=True)
     text, keyboard = card(row, language="ru")
     visible = shown(text)
-    assert "⭐ Библиотеки и открытый веб" in visible
+    assert visible.startswith("Библиотеки и открытый веб\n") and "⭐ Сессия ИФЛА" in visible
     assert "вт 23 июн." in visible and "на площадке 10:00–11:30" in visible
     assert "Организатор: ИФЛА" in visible
     assert buttons(keyboard)["🔔 Напомнить"] == "sub:add:42"
@@ -226,3 +226,12 @@ def test_news_post_from_plain_text_summary() -> None:
     item = NewsItem(1, 1, "IFLA & friends", "g", "Title", None, None, "Line one\n2 & 3 < 4")
     text = posts.news_post(_ctx(), item)
     assert shown(text) == "Title\n\nLine one\n2 & 3 < 4\n\n📰 IFLA & friends"
+
+
+def test_sessions_without_a_room_show_no_empty_room() -> None:
+    row = session(room=None, title="Roomless")
+    text, _ = views.upcoming_page(T, "en", [row], page=1, total=1, reader_zone=BAKU)
+    assert shown(text).endswith("\n10:00 Roomless")
+    text, _ = views.live_now(T, "ru", [row], reader_zone=BAKU, settings=SETTINGS)
+    assert "🕑 до 11:30" in shown(text) and "—" not in shown(text)
+    assert "—" not in shown(posts.digest(_ctx(), START.date(), [row]))
