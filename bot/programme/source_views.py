@@ -37,6 +37,8 @@ class SourceHealthLike(Protocol):
     @property
     def last_error(self) -> str | None: ...
     @property
+    def last_error_at(self) -> datetime | None: ...
+    @property
     def items(self) -> int: ...
     @property
     def failing_since(self) -> datetime | None: ...
@@ -109,9 +111,12 @@ def sources_text(
             )
         else:
             lines.append(translator.t(language, "schedule.sources.never"))
-        if source.last_error and source.failing_since is not None:
+        if source.last_error:
             error = shorten(source.last_error, _ERROR_MAX)
-            lines.append(translator.t(language, "schedule.sources.last_error", error=error))
+            at = when(source.last_error_at) if source.last_error_at else "—"
+            lines.append(
+                translator.t(language, "schedule.sources.last_error", error=error, when=at)
+            )
         lines.append(translator.t(language, "schedule.sources.items", count=source.items))
         if source.next_poll_at is not None:
             lines.append(
