@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.programme import views
@@ -39,17 +41,21 @@ class ProgrammeBrowser:
         self._bot_username = bot_username
 
     async def reader_zone(self, chat_id: int) -> ZoneInfo:
+        """The chat's own time zone, else the venue's."""
         async with self._database.transaction() as db:
-            chat = await chats.get_chat(db, chat_id)
+            return await self._zone(db, chat_id)
+
+    async def _zone(self, db: AsyncSession, chat_id: int) -> ZoneInfo:
+        chat = await chats.get_chat(db, chat_id)
         return zone_or(chat.timezone if chat else None, self._settings.zone)
 
     async def card(self, chat_id: int, language: str, session_id: int) -> Rendered | None:
         """The session's card for this chat, or None when there is no such session."""
-        reader = await self.reader_zone(chat_id)
         async with self._database.transaction() as db:
             session = await schedule.get_session(db, session_id)
-        if session is None:
-            return None
+            if session is None:
+                return None
+            reader = await self._zone(db, chat_id)
         venue = zone_or(session.timezone, self._settings.zone)
         return views.session_card(
             self._translator,
@@ -64,10 +70,10 @@ class ProgrammeBrowser:
 
     async def upcoming(self, chat_id: int, language: str, page: int) -> Rendered:
         """Page ``page`` (from 1; clamped to the last) of the sessions not over yet."""
-        reader = await self.reader_zone(chat_id)
         now = self._clock.now()
         page = max(1, page)
         async with self._database.transaction() as db:
+            reader = await self._zone(db, chat_id)
             rows, total = await schedule.upcoming_page(
                 db, now=now, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
             )
@@ -83,8 +89,8 @@ class ProgrammeBrowser:
 
     async def live(self, chat_id: int, language: str) -> Rendered:
         """Sessions running now with their webcast and participation links."""
-        reader = await self.reader_zone(chat_id)
         async with self._database.transaction() as db:
+            reader = await self._zone(db, chat_id)
             rows = await schedule.live_sessions(db, now=self._clock.now(), limit=LIVE_LIMIT)
         return views.live_now(
             self._translator, language, rows, reader_zone=reader, settings=self._settings
