@@ -387,3 +387,21 @@ async def test_jobs_follow_changes(rig: Rig, add_session: SessionFactory) -> Non
     await rig.update(session_id, cancelled=True)
     await rig.change(session_id, ChangeKind.CANCELLED)
     assert name not in rig.timer.once
+
+
+async def test_a_digest_missed_while_down_is_dropped_and_todays_goes_out(
+    database: Database, add_session: SessionFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    rig = Rig(database, make_settings(announce={"digest_time": "08:00"}))
+    yesterday = datetime(2026, 6, 22, 6, 0, tzinfo=UTC)
+    await ifla(add_session, database, title="IFLA yesterday", start_at=yesterday)
+    await ifla(
+        add_session, database, title="IFLA today", start_at=yesterday + timedelta(days=1, hours=4)
+    )
+    rig.clock.set(yesterday + timedelta(days=1))  # 10:00 in Baku the next day: 08:00 has passed
+    with caplog.at_level(logging.INFO, logger="bot.programme.announcer"):
+        await rig.announcer.start()
+    [digest] = await rig.rows("digest")
+    assert digest.idempotency_key == "digest:2026-06-23" and "IFLA today" in digest.payload["text"]
+    assert "IFLA yesterday" not in digest.payload["text"]
+    assert any("digest of 2026-06-22" in record.getMessage() for record in caplog.records)
