@@ -11,12 +11,24 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import AppState
-from handlers import calendar, core, errors, ingest_jobs, settings, subscriptions, tracking
+from handlers import (
+    admin_sources,
+    calendar,
+    core,
+    errors,
+    ingest_jobs,
+    schedule,
+    settings,
+    subscriptions,
+    tracking,
+)
 from handlers.commands import CommandSpec
 
 # Feature modules, each with COMMANDS, register(application) and optional START_PAYLOADS.
-# Subscriptions start before ingestion: its change notifier must listen before the first poll.
-FEATURES = [core, settings, subscriptions, calendar, ingest_jobs]
+# Order matters twice: handlers match in this order, and on_start runs in it, so the listeners
+# (subscriptions' change notifier, the announcer) are in place before ingestion's first poll.
+# They stop in reverse.
+FEATURES = [core, settings, subscriptions, calendar, schedule, admin_sources, ingest_jobs]
 
 
 def all_commands() -> list[CommandSpec]:

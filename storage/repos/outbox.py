@@ -287,3 +287,16 @@ async def drop_pending_for_session(
         .values(status=DROPPED, last_error=reason[:500]),
     )
     return touched
+
+
+async def live_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are queued, in flight or sent (not dropped or failed)."""
+    if not keys:
+        return set()
+    rows = await session.scalars(
+        select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.idempotency_key.in_(list(keys)),
+            OutboxMessage.status.in_([PENDING, SENDING, SENT]),
+        )
+    )
+    return set(rows.all())
