@@ -11,11 +11,24 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import AppState
-from handlers import core, errors, ingest_jobs, tracking
+from handlers import (
+    admin_sources,
+    calendar,
+    core,
+    errors,
+    ingest_jobs,
+    schedule,
+    settings,
+    subscriptions,
+    tracking,
+)
 from handlers.commands import CommandSpec
 
 # Feature modules, each with COMMANDS, register(application) and optional START_PAYLOADS.
-FEATURES = [core, ingest_jobs]
+# Order matters twice: handlers match in this order, and on_start runs in it, so the listeners
+# (subscriptions' change notifier, the announcer) are in place before ingestion's first poll.
+# They stop in reverse.
+FEATURES = [core, settings, subscriptions, calendar, schedule, admin_sources, ingest_jobs]
 
 
 def all_commands() -> list[CommandSpec]:

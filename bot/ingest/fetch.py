@@ -20,7 +20,6 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-PROJECT_URL = "https://github.com/remotehub/remotehub"
 PERMANENT_REDIRECTS = frozenset({301, 308})
 MEGABYTE = 1024 * 1024
 DRAIN_LIMIT = 64 * 1024  # bodies up to this size are read to keep the connection alive
@@ -33,7 +32,7 @@ def _version() -> str:
         return "0"
 
 
-USER_AGENT = f"RemoteHub/{_version()} (+{PROJECT_URL})"
+USER_AGENT = f"RemoteHub/{_version()} (Telegram bot for remote participation in forums)"
 
 
 class FetchError(Exception):

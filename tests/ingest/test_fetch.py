@@ -82,7 +82,7 @@ async def test_user_agent_names_the_bot(feed_server: FeedServer, fetcher: Fetche
     await fetcher.fetch(feed_server.url("/p"))
     agent = feed_server.last_headers["/p"]["User-Agent"]
     assert agent == USER_AGENT
-    assert agent.startswith("RemoteHub/") and "+https://" in agent
+    assert agent.startswith("RemoteHub/") and "Telegram bot" in agent
 
 
 async def test_gzip_body_is_decoded(feed_server: FeedServer, fetcher: Fetcher) -> None:
