@@ -87,7 +87,7 @@ async def claim_due(
 
 
 async def _take_in_flight(
-    session: AsyncSession, query: Select[tuple[OutboxMessage]]
+    session: AsyncSession, query: Select[OutboxMessage]
 ) -> list[OutboxMessage]:
     """Load the rows ``query`` selects and mark them in flight, in the caller's transaction."""
     rows = list((await session.scalars(query)).all())
