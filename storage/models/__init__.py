@@ -3,5 +3,29 @@
 from storage.models.base import Base
 from storage.models.core import Chat, OutboxMessage, SentRecord, User
 from storage.models.programme import Session, Source
+from storage.models.questions import (
+    AskingState,
+    Hub,
+    Moderator,
+    ModeratorFocus,
+    Question,
+    QuestionSession,
+    QuestionVote,
+)
 
-__all__ = ["Base", "Chat", "OutboxMessage", "SentRecord", "Session", "Source", "User"]
+__all__ = [
+    "AskingState",
+    "Base",
+    "Chat",
+    "Hub",
+    "Moderator",
+    "ModeratorFocus",
+    "OutboxMessage",
+    "Question",
+    "QuestionSession",
+    "QuestionVote",
+    "SentRecord",
+    "Session",
+    "Source",
+    "User",
+]
