@@ -1,0 +1,79 @@
+"""Question text: cleaning, normalising for comparison, near-duplicate detection, language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+# Two questions this close are "the same question" (see ``similarity``).
+SIMILAR_RATIO = 0.92
+SIMILAR_TOKENS = 0.8
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """What we store: control characters and surrounding blanks gone, inner lines kept."""
+    kept = "".join(char for char in text if char in "\n\t" or unicodedata.category(char) != "Cc")
+    lines = [line.rstrip() for line in kept.strip().splitlines()]
+    return "\n".join(lines)
+
+
+def normalise(text: str) -> str:
+    """Casefolded, ё as е, punctuation and symbols dropped, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    letters = (char if unicodedata.category(char)[0] not in "PSC" else " " for char in folded)
+    return _SPACES.sub(" ", "".join(letters)).strip()
+
+
+def token_overlap(first: str, second: str) -> float:
+    """Jaccard index of the word sets: catches the same words in another order."""
+    first_tokens, second_tokens = set(first.split()), set(second.split())
+    union = first_tokens | second_tokens
+    return len(first_tokens & second_tokens) / len(union) if union else 0.0
+
+
+def char_ratio(first: str, second: str) -> float:
+    """difflib's ratio (catches typos), or a cheap upper bound when that is already too low."""
+    matcher = SequenceMatcher(None, first, second, autojunk=False)
+    bound = matcher.real_quick_ratio()
+    if bound >= SIMILAR_RATIO:
+        bound = matcher.quick_ratio()
+    return matcher.ratio() if bound >= SIMILAR_RATIO else bound
+
+
+def is_similar(first: str, second: str) -> bool:
+    """Whether two *normalised* texts ask the same thing; under three words only if equal."""
+    if first == second:
+        return bool(first)
+    if min(len(first.split()), len(second.split())) < 3:
+        return False
+    return (
+        token_overlap(first, second) >= SIMILAR_TOKENS or char_ratio(first, second) >= SIMILAR_RATIO
+    )
+
+
+def guess_language(text: str, asker_language: str) -> str:
+    """Mostly Cyrillic letters: ``ru``; mostly Latin: the asker's language, unless that is
+    Russian (then ``en``); no letters at all: the asker's language."""
+    cyrillic = latin = 0
+    for char in text:
+        if not char.isalpha():
+            continue
+        name = unicodedata.name(char, "")
+        if name.startswith("CYRILLIC"):
+            cyrillic += 1
+        elif name.startswith("LATIN"):
+            latin += 1
+    if cyrillic == latin == 0:
+        return asker_language
+    if cyrillic >= latin:
+        return "ru"
+    return "en" if asker_language == "ru" else asker_language
+
+
+def shorten(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters, for lists and buttons."""
+    flat = _SPACES.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
