@@ -54,7 +54,14 @@ def build_relay(services: Services) -> QuestionRelay:
         # The sender is attached after start-up, so look it up at each call.
         wake=lambda: services.sender.wake(),
     )
-    relay = QuestionRelay(
+    relay = assemble(context)
+    services.roles.use_lookup(relay.moderators)
+    return relay
+
+
+def assemble(context: RelayContext) -> QuestionRelay:
+    """Every part of the relay on one shared context (tests and the CLI use this too)."""
+    return QuestionRelay(
         context=context,
         asking=AskingService(context),
         own=OwnQuestions(context),
@@ -64,8 +71,6 @@ def build_relay(services: Services) -> QuestionRelay:
         moderators=ModeratorDirectory(context),
         exports=ExportService(context),
     )
-    services.roles.use_lookup(relay.moderators)
-    return relay
 
 
 def relay_of(services: Services) -> QuestionRelay:

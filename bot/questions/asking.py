@@ -167,9 +167,8 @@ class AskingService:
             already = await repo.voted_for(db, asker.user_id, [question.id])
             if not already:
                 await repo.toggle_vote(db, question.id, asker.user_id, now)
+                question = await repo.get_question(db, question.id) or question
             await relay_people.clear_step(db, asker.user_id, asker.chat_id, now)
-            question = await repo.get_question(db, state.question_id)
-            assert question is not None
             view = QuestionView.of(question)
         self._relay.inputs.discard(asker.user_id, asker.chat_id)
         return view
@@ -239,6 +238,11 @@ class AskingService:
                 await relay_people.clear_step(db, asker.user_id, asker.chat_id, now)
                 raise UserFacingError("questions.session_closed")
             session = SessionView.of(row)
+            if message_id is not None:
+                # A redelivered update (after a crash): stored and acknowledged already.
+                known = await repo.question_by_message(db, asker.chat_id, message_id)
+                if known is not None:
+                    return Submitted(QuestionView.of(known), session)
             hub = await self._hub_in(db, asker)
             await self._check_pace(db, asker, session_id, now)
             if check_similar:

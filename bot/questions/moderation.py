@@ -265,9 +265,10 @@ class ModerationService:
             state = await relay_people.get_state(db, moderator_id, chat_id)
             if state is None or state.step not in (REASON, ANSWER) or state.question_id is None:
                 return None
+            target = state.step, state.question_id  # read before clear_step updates the row
             await relay_people.clear_step(db, moderator_id, chat_id, self._now)
         self._relay.inputs.discard(moderator_id, chat_id)
-        return state.step, state.question_id
+        return target
 
     async def release_stale_claims(self) -> int:
         """Claims left untouched longer than the timeout go back to the queue."""
