@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -73,7 +73,7 @@ class ParseResult:
     """What one parse produced; warnings are lenient-validation notes, never fatal."""
 
     format: str
-    sessions: list[SessionRecord] = field(default_factory=list)
-    entries: list[NewsEntry] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    sessions: list[SessionRecord]
+    entries: list[NewsEntry]
+    warnings: list[str]
     title: str | None = None

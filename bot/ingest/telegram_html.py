@@ -8,6 +8,7 @@ cuts the visible text to a limit.
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -36,7 +37,7 @@ _SAFE_SCHEMES = frozenset({"http", "https", "tg"})
 _LOOKS_LIKE_HTML = re.compile(
     r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);"
 )
-_WS_SPLIT = re.compile(r"(\s+)")
+_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(slots=True)
@@ -184,15 +185,14 @@ def _normalise(tokens: list[_Token]) -> list[_Text | _Open | _Close]:
             out.append(_Text(token.text.replace("\r\n", "\n"), verbatim=True))
             started = True
         else:
-            for piece in _WS_SPLIT.split(token.text):
-                if not piece:
-                    continue
-                if piece.isspace():
-                    pending_space = True
-                else:
-                    flush()
-                    out.append(_Text(piece))
-                    started = True
+            collapsed = _WHITESPACE.sub(" ", token.text)
+            core = collapsed.strip(" ")
+            pending_space = pending_space or collapsed.startswith(" ")
+            if core:
+                flush()
+                out.append(_Text(core))
+                started = True
+                pending_space = collapsed.endswith(" ")
     return out
 
 
@@ -204,43 +204,89 @@ class _Frame:
     emitted: bool = False
 
 
+class _Stack:
+    """Open tags; every operation is amortised O(1) so hostile nesting stays linear."""
+
+    def __init__(self, out: list[str]) -> None:
+        self.frames: list[_Frame] = []
+        self.positions: dict[str, list[int]] = defaultdict(list)  # tag -> stack indices
+        self.active: Counter[str] = Counter()  # tags really open (not ignored)
+        self.checked = 0  # frames below this index have been emitted if not ignored
+        self.out = out
+
+    def push(self, tag: str, href: str | None) -> None:
+        # Repeating an open tag adds nothing (and nested links or quotes are invalid);
+        # Telegram allows nothing inside code/pre, and code/pre only inside a blockquote.
+        ignored = (
+            self.active[tag] > 0
+            or any(self.active[t] for t in _VERBATIM)
+            or (tag in _VERBATIM and any(n for t, n in self.active.items() if t != "blockquote"))
+            or (tag == "a" and href is None)
+        )
+        self.positions[tag].append(len(self.frames))
+        self.frames.append(_Frame(tag, href, ignored))
+        if not ignored:
+            self.active[tag] += 1
+
+    def close(self, tag: str) -> None:
+        if self.positions[tag]:
+            self.pop_to(self.positions[tag][-1])
+
+    def pop_to(self, depth: int) -> None:
+        while len(self.frames) > depth:
+            frame = self.frames.pop()
+            self.positions[frame.tag].pop()
+            if not frame.ignored:
+                self.active[frame.tag] -= 1
+            if frame.emitted:
+                self.out.append(f"</{frame.tag}>")
+        self.checked = min(self.checked, len(self.frames))
+
+    def emit_open(self) -> None:
+        for frame in self.frames[self.checked :]:
+            if not frame.ignored:
+                self.out.append(_open_tag(frame))
+                frame.emitted = True
+        self.checked = len(self.frames)
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is two)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def _cut_utf16(text: str, units: int) -> str:
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            return text[:index]
+    return text
+
+
 def _render(ops: list[_Text | _Open | _Close], limit: int) -> str:
-    total = sum(len(op.text) for op in ops if isinstance(op, _Text))
+    total = sum(utf16_length(op.text) for op in ops if isinstance(op, _Text))
     budget = total if total <= limit else max(0, limit - len(ELLIPSIS))
     out: list[str] = []
-    stack: list[_Frame] = []
+    stack = _Stack(out)
     used = 0
     for op in ops:
         if isinstance(op, _Open):
-            tags = {frame.tag for frame in stack if not frame.ignored}
-            ignored = (
-                bool(tags & _VERBATIM)
-                or (op.tag in tags and op.tag in {"a", "blockquote"})
-                or (op.tag == "a" and op.href is None)
-            )
-            stack.append(_Frame(op.tag, op.href, ignored))
+            stack.push(op.tag, op.href)
         elif isinstance(op, _Close):
-            for depth in range(len(stack) - 1, -1, -1):
-                if stack[depth].tag == op.tag:
-                    while len(stack) > depth:
-                        _close(stack.pop(), out)
-                    break
+            stack.close(op.tag)
         else:
             text = op.text
-            cut = used + len(text) > budget
+            cut = used + utf16_length(text) > budget
             if cut:
-                text = text[: budget - used].rstrip() + ELLIPSIS
+                text = _cut_utf16(text, budget - used).rstrip() + ELLIPSIS
             if text:
-                for frame in stack:
-                    if not frame.ignored and not frame.emitted:
-                        out.append(_open_tag(frame))
-                        frame.emitted = True
+                stack.emit_open()
                 out.append(escape(text))
-            used += len(op.text)
+            used += utf16_length(op.text)
             if cut:
                 break
-    while stack:
-        _close(stack.pop(), out)
+    stack.pop_to(0)
     return "".join(out)
 
 
@@ -250,13 +296,8 @@ def _open_tag(frame: _Frame) -> str:
     return f"<{frame.tag}>"
 
 
-def _close(frame: _Frame, out: list[str]) -> None:
-    if frame.emitted:
-        out.append(f"</{frame.tag}>")
-
-
 def to_telegram_html(html_or_text: str, limit: int = 4096) -> str:
-    """Telegram-safe HTML with at most `limit` visible characters, tags balanced."""
+    """Telegram-safe HTML with at most `limit` visible UTF-16 units (Telegram's count), balanced."""
     return _render(_normalise(_tokenize(html_or_text)), max(1, limit))
 
 

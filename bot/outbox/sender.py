@@ -231,8 +231,8 @@ class OutboxSender:
         self._after_commit(cycle, loop.time())
         for chat_id in recorded.gone_chats:
             await self._chat_gone(chat_id)
-        if recorded.moved or any(o.result is Result.EXPIRED for o in cycle.outcomes):
-            self._backlog = True  # those chats are free now and may have more rows
+        if recorded.moved:
+            self._backlog = True  # its rows wait under the new chat id, which nobody skips
 
     def _take_cycle(self, now: float) -> _Cycle:
         outcomes, self._outcomes, self._oldest_outcome = self._outcomes, [], None
@@ -275,11 +275,10 @@ class OutboxSender:
         return recorded
 
     def _after_commit(self, cycle: _Cycle, now: float) -> None:
-        for outcome in cycle.outcomes:
-            if outcome.final:
-                self._flights.pop(outcome.envelope.id, None)
-        for flight in cycle.abandoned:
-            self._flights.pop(flight.envelope.id, None)
+        freed = [o.envelope for o in cycle.outcomes if o.final]
+        freed += [flight.envelope for flight in cycle.abandoned]
+        for envelope in freed:
+            self._flights.pop(envelope.id, None)
         for envelope in cycle.rows:
             if self._stopping:  # stop() began while we were claiming: give them back
                 self._flights[envelope.id] = _Flight(envelope, abandoned=True)
@@ -294,9 +293,10 @@ class OutboxSender:
                     moments.append(now + cycle.next_due_in)
                 self._timer_at = min(moments)
         if not self._backlog:
-            paced = self._schedule.paced(now)
-            if paced:
-                self._timer_at = min(self._timer_at, *paced.values())
+            # Chats that left memory were skipped by the last claim: look again when they
+            # may have their next message (now, if their gap has already passed).
+            moments = [self._schedule.ready_at(envelope.chat_id) for envelope in freed]
+            self._timer_at = min([self._timer_at, *moments, *self._schedule.paced(now).values()])
         if cycle.queue_empty and not self._flights and not self._outcomes:
             self._idle_generation = cycle.generation
             self._idle.set()

@@ -35,28 +35,30 @@ _PARTICIPATION_HOST = re.compile(
 class Links:
     """Links found on an event, sorted by what they are for."""
 
-    url: str | None = None
     webcast_url: str | None = None
     participation_url: str | None = None
     other: list[str] = field(default_factory=list)
 
 
 def decode_text(data: bytes, warnings: list[str]) -> str:
-    """UTF-8 (BOM tolerated), else UTF-16 with a BOM, else Windows-1252 with a warning."""
+    """UTF-8 (BOM tolerated) or UTF-16 with a BOM; lines that are not UTF-8 are read as
+    Windows-1252, so one stray byte does not garble the rest of the file."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        warnings.append("input is not valid UTF-8; decoded as Windows-1252")
-        return data.decode("cp1252", errors="replace")
-
-
-def zone_name(zone: tzinfo) -> str:
-    """The IANA name of a zone (ZoneInfo key), else its tzname."""
-    if isinstance(zone, ZoneInfo):
-        return zone.key
-    return str(zone)
+        pass
+    lines: list[str] = []
+    legacy = 0
+    for line in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(line.decode("cp1252", errors="replace"))
+            legacy += 1
+    warnings.append(f"{legacy} line(s) not valid UTF-8; read as Windows-1252")
+    return "\n".join(lines)
 
 
 def resolve_zone(name: str | None) -> ZoneInfo | None:
@@ -140,7 +142,7 @@ def _to_text(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)  # images -> alt text
     text = re.sub(r"\[([^\]]+)\]\((\S+?)\)", r"\1 (\2)", text)  # links -> text (url)
-    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)  # bold
+    text = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"\1", text)  # bold (not __, think __init__)
     text = re.sub(r"`([^`\n]+)`", r"\1", text)  # inline code
     text = re.sub(r"^\s{0,3}#{1,6}\s+", "", text, flags=re.MULTILINE)  # headings
     text = "\n".join(line.rstrip() for line in text.split("\n"))

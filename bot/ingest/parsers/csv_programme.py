@@ -155,20 +155,20 @@ def _moment(text: str, zone: tzinfo, base: date | None, where: str) -> tuple[dat
     if base is not None and _CLOCK_ONLY.match(text):
         try:
             return to_utc(datetime.combine(base, parse_clock(text)), zone), False
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
     elif _DATE_ONLY.match(text):
         try:
             return midnight_utc(date.fromisoformat(text), zone), True
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
     else:
         try:
             return to_utc(datetime.fromisoformat(text), zone), False
-        except ValueError:
+        except (ValueError, OverflowError):
             for fmt in _FALLBACK_FORMATS:
                 try:
                     return to_utc(datetime.strptime(text, fmt), zone), False
-                except ValueError:
+                except (ValueError, OverflowError):
                     continue
     raise ParseError(f"unreadable date/time {text[:40]!r}", where, fmt=LABEL)

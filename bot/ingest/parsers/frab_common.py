@@ -23,8 +23,16 @@ from bot.ingest.parsers.common import (
 )
 from bot.ingest.records import SessionRecord
 
-_CANCELLED_TITLE = re.compile(r"^\W*cancell?ed\b", re.IGNORECASE)
+# "CANCELLED: ...", "[Cancelled] ...", "(canceled) ..." - not "Cancelled flights".
+_CANCELLED_TITLE = re.compile(r"^\W*cancell?ed\s*[:\]\)\-–—]", re.IGNORECASE)
 MAX_LISTED_PROBLEMS = 20
+_COUNTED_PROBLEMS = (
+    ("clock", "<start> differs from <date> in the venue zone; used <date>"),
+    ("bad_date", "unreadable <date>; used the day and <start>"),
+    ("no_duration", "no or unreadable duration; end set to start"),
+    ("end_before_start", "end before start; end set to start"),
+    ("untitled", "no title"),
+)
 RECORDING = "video_download_url"
 # Event fields that may carry a link, with the label used to classify it.
 LINK_FIELDS = (
@@ -92,21 +100,15 @@ def build_sessions(
     for raw in raws:
         try:
             sessions.append(build_session(raw, ctx))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             ctx.problems.append(f"{raw.where}: {exc}; skipped")
     if ctx.problems and not sessions:
         raise ParseError(f"no usable event ({ctx.problems[0]})", fmt=ctx.label)
     warnings.extend(ctx.problems[:MAX_LISTED_PROBLEMS])
     if len(ctx.problems) > MAX_LISTED_PROBLEMS:
         warnings.append(f"... and {len(ctx.problems) - MAX_LISTED_PROBLEMS} more skipped events")
-    count_warning(
-        warnings, ctx.counts["clock"], "<start> differs from <date> in the venue zone; used <date>"
-    )
-    count_warning(
-        warnings, ctx.counts["no_duration"], "no or unreadable duration; end set to start"
-    )
-    count_warning(warnings, ctx.counts["end_before_start"], "end before start; end set to start")
-    count_warning(warnings, ctx.counts["untitled"], "no title")
+    for counter, text in _COUNTED_PROBLEMS:
+        count_warning(warnings, ctx.counts[counter], text)
     if not raws:
         warnings.append("no events in the programme")
     return sessions
@@ -146,12 +148,18 @@ def _start(raw: RawEvent, ctx: FrabContext) -> datetime:
     start_text = clean(raw.start)
     if date_text is None and start_text and "T" in start_text:
         date_text, start_text = start_text, None
-    if date_text:
-        moment = to_utc(parse_iso(date_text), ctx.venue)
-        if start_text and not _same_clock(moment, start_text, ctx.venue):
-            ctx.counts["clock"] += 1
-        return moment
     day_text = clean(raw.day_date)
+    if date_text:
+        try:
+            moment = to_utc(parse_iso(date_text), ctx.venue)
+        except (ValueError, OverflowError):
+            if not (start_text and day_text):
+                raise
+            ctx.counts["bad_date"] += 1
+        else:
+            if start_text and not _same_clock(moment, start_text, ctx.venue):
+                ctx.counts["clock"] += 1
+            return moment
     if not start_text or not day_text:
         raise ValueError("no <date> and no day date with <start>")
     clock = parse_clock(start_text)
@@ -179,7 +187,7 @@ def _end(raw: RawEvent, start: datetime, ctx: FrabContext) -> datetime:
             end = start + parse_duration(raw.duration or "")
         else:
             ctx.counts["no_duration"] += 1
-    except ValueError:
+    except (ValueError, OverflowError):
         ctx.counts["no_duration"] += 1
     if end < start:
         ctx.counts["end_before_start"] += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -21,7 +21,7 @@ from bot.ingest.parsers.common import (
     resolve_zone,
 )
 from bot.ingest.parsers.ical_expand import expand_series
-from bot.ingest.parsers.ical_fields import as_utc, event_fields, moment, prop, start_of
+from bot.ingest.parsers.ical_fields import as_utc, attr, event_fields, moment, prop, start_of
 from bot.ingest.records import ParseResult, SessionRecord
 
 LABEL = "iCalendar"
@@ -95,7 +95,7 @@ def _note_unknown_tzids(calendar: icalendar.Component, zone: ZoneInfo, warnings:
     unknown: Counter[str] = Counter()
     for event in calendar.walk("VEVENT"):
         start = moment(event, "DTSTART")
-        tzid = getattr(prop(event, "DTSTART"), "params", {}).get("TZID")
+        tzid = (attr(prop(event, "DTSTART"), "params") or {}).get("TZID")
         if tzid and isinstance(start, datetime) and start.tzinfo is None:
             unknown[str(tzid)] += 1
     for tzid, count in sorted(unknown.items()):
@@ -110,7 +110,8 @@ def _usable_events(
     for index, event in enumerate(calendar.walk("VEVENT"), start=1):
         uid = clean(prop(event, "UID"))
         where = f"event {index}" + (f" (UID {uid})" if uid else "")
-        if moment(event, "DTSTART") is None:
+        start = moment(event, "DTSTART")
+        if start is None or not _representable(start):
             problems.append(f"{where}: no valid DTSTART; skipped")
             continue
         for name in _CHECKED:
@@ -119,6 +120,14 @@ def _usable_events(
                 del event[name]
         events.append(event)
     return events, problems
+
+
+def _representable(value: date) -> bool:
+    try:
+        as_utc(value, UTC)
+    except OverflowError:
+        return False
+    return 1900 <= value.year <= 2200
 
 
 def _as_list(value: object) -> list[object]:
@@ -171,7 +180,7 @@ def _session(event: icalendar.Component, key: str, zone: ZoneInfo) -> SessionRec
 def _end(event: icalendar.Component, start: datetime, all_day: bool, zone: ZoneInfo) -> datetime:
     """DTEND, else DTSTART + DURATION, else the start (timed) or the next midnight (all-day)."""
     end_value = moment(event, "DTEND")
-    duration = getattr(prop(event, "DURATION"), "dt", None)
+    duration = attr(prop(event, "DURATION"), "dt")
     if end_value is not None:
         end = as_utc(end_value, zone)
     elif isinstance(duration, timedelta):
@@ -190,7 +199,8 @@ def _display_zone(event: icalendar.Component, zone: ZoneInfo) -> str:
     if isinstance(own, ZoneInfo) and own.key != "UTC":
         return own.key
     if own is not None:
-        named = resolve_zone(str(getattr(prop(event, "DTSTART"), "params", {}).get("TZID", "")))
+        params = attr(prop(event, "DTSTART"), "params") or {}
+        named = resolve_zone(str(params.get("TZID", "")))
         if named is not None and named.key != "UTC":
             return named.key
     return zone.key

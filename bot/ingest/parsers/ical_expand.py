@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
-from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
+from dateutil.rrule import rrulestr
 
 from bot.ingest.keys import occurrence_suffix
 from bot.ingest.parsers.common import count_warning

@@ -39,9 +39,19 @@ def values(component: icalendar.Component, name: str) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def attr(value: Any, name: str) -> Any:
+    """``value.<name>``, or None when absent or the property is broken."""
+    if value is None or isinstance(value, icalendar.vBroken):
+        return None
+    try:
+        return getattr(value, name, None)
+    except ValueError:  # icalendar raises BrokenCalendarProperty on broken values
+        return None
+
+
 def moment(component: icalendar.Component, name: str) -> date | None:
     """The date or date-time of DTSTART/DTEND/RECURRENCE-ID, or None."""
-    value = getattr(prop(component, name), "dt", None)
+    value = attr(prop(component, name), "dt")
     return value if isinstance(value, date) else None
 
 
@@ -77,7 +87,7 @@ def event_fields(event: icalendar.Component) -> IcalFields:
     fields = IcalFields()
     categories: list[str] = []
     for value in values(event, "CATEGORIES"):
-        cats = getattr(value, "cats", None)
+        cats = attr(value, "cats")
         if cats is not None:
             categories.extend(str(c) for c in cats)
         else:
@@ -85,18 +95,18 @@ def event_fields(event: icalendar.Component) -> IcalFields:
     fields.track = clean(", ".join(c.strip() for c in categories if c.strip()))
     organiser = prop(event, "ORGANIZER")
     if organiser is not None:
-        cn = getattr(organiser, "params", {}).get("CN")
+        cn = (attr(organiser, "params") or {}).get("CN")
         fields.organiser = clean(cn) or clean(re.sub(r"^mailto:", "", str(organiser), flags=re.I))
     persons: list[str] = []
     for name in _PERSON_PROPS:
         for value in values(event, name):
             persons.extend(p.strip() for p in re.split(r"[;,]", str(value)) if p.strip())
     for attendee in values(event, "ATTENDEE"):
-        params = getattr(attendee, "params", {})
+        params = attr(attendee, "params") or {}
         if str(params.get("ROLE", "")).upper() in _PERSON_ROLES and clean(params.get("CN")):
             persons.append(str(params["CN"]).strip())
     fields.persons = tuple(dict.fromkeys(persons))
-    summary_params = getattr(prop(event, "SUMMARY"), "params", {})
+    summary_params = attr(prop(event, "SUMMARY"), "params") or {}
     fields.language = clean(summary_params.get("LANGUAGE")) or clean(prop(event, "X-LANGUAGE"))
     try:
         fields.sequence = int(str(prop(event, "SEQUENCE") or 0))

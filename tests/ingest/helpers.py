@@ -1,0 +1,25 @@
+"""Paths and small builders shared by the ingestion tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES_DIR = PROJECT_ROOT.parent / "shared" / "fixtures" / "schedules"
+PROGRAMME_DIR = PROJECT_ROOT / "tests" / "data" / "programme"
+
+
+def utc(text: str) -> datetime:
+    """An aware UTC datetime from ``YYYY-MM-DDTHH:MM``."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def ics(*events: str, header: str = "") -> bytes:
+    """A VCALENDAR around the given VEVENT bodies (CRLF line ends)."""
+    parts = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
+    parts += [line for line in header.strip().splitlines() if line]
+    for body in events:
+        parts += ["BEGIN:VEVENT", *[ln.strip() for ln in body.strip().splitlines()], "END:VEVENT"]
+    parts.append("END:VCALENDAR")
+    return ("\r\n".join(parts) + "\r\n").encode()

@@ -1,0 +1,138 @@
+"""Hostile and broken input: always a ParseError, never another exception, never a hang."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.ingest import ParseError, parse_programme
+
+from .helpers import PROGRAMME_DIR
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<schedule><conference><title>&lol9;</title></conference></schedule>
+"""
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE schedule [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<schedule><conference><title>&xxe;</title></conference></schedule>
+"""
+
+
+def _truncated(name: str, keep: float = 0.6) -> bytes:
+    data = (PROGRAMME_DIR / name).read_bytes()
+    return data[: int(len(data) * keep)]
+
+
+CASES = {
+    "billion laughs": (BILLION_LAUGHS, None),
+    "external entity": (EXTERNAL_ENTITY, None),
+    "garbage bytes": (bytes(range(256)) * 20, None),
+    "garbage as ical": (b"\x00\xff\xfe\x00garbage" * 50, "ical"),
+    "garbage as xml": (b"\x00\xff\xfe\x00garbage" * 50, "frab_xml"),
+    "garbage as json": (b"\x00\xff\xfe\x00garbage" * 50, "frab_json"),
+    "garbage as csv": (b"\x00\xff\xfe\x00garbage" * 50, "csv"),
+    "garbage as news": (b"\x00\xff\xfe\x00garbage" * 50, "news"),
+    "truncated ics": (_truncated("programme.ics"), None),
+    "truncated xml": (_truncated("programme.xml"), None),
+    "truncated json": (_truncated("programme.json"), "frab_json"),
+    "empty": (b"", None),
+    "whitespace only": (b" \r\n\t ", "ical"),
+    "bom only": (b"\xef\xbb\xbf", None),
+    "nested json": (b"[" * 5000 + b"]" * 5000, None),
+    "nested json as frab": (b'{"schedule":' + b"[" * 5000 + b"]" * 5000 + b"}", "frab_json"),
+    "json list": (b"[1, 2, 3]", "frab_json"),
+    "html page": (b"<!DOCTYPE html><html><body>Not found</body></html>", None),
+    "path as feed": (b"/etc/passwd", "news"),
+}
+
+
+@pytest.mark.parametrize(("data", "fmt"), CASES.values(), ids=list(CASES))
+def test_parse_error(data: bytes, fmt: str | None) -> None:
+    started = time.monotonic()
+    with pytest.raises(ParseError) as caught:
+        parse_programme(data, format=fmt, venue_tz="Europe/Berlin")
+    assert time.monotonic() - started < 5
+    assert str(caught.value).strip()
+    assert "\n" not in str(caught.value)
+
+
+def test_billion_laughs_in_a_feed_is_not_expanded() -> None:
+    feed = BILLION_LAUGHS.split(b"<schedule>")[0] + (
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><title>&lol9;</title><guid>1</guid></item></channel></rss>"
+    )
+    started = time.monotonic()
+    result = parse_programme(feed)
+    assert time.monotonic() - started < 5
+    assert result.format == "news"
+    assert all(len(entry.title) < 100 for entry in result.entries)
+
+
+def test_unsafe_xml_is_named() -> None:
+    with pytest.raises(ParseError, match="frab XML: unsafe XML refused"):
+        parse_programme(BILLION_LAUGHS)
+
+
+def test_xml_syntax_error_names_the_line() -> None:
+    with pytest.raises(ParseError, match=r"^frab XML: line 3, column \d+: mismatched tag$"):
+        parse_programme(b"<schedule>\n<day date='2024-01-01'>\n</schedule>")
+
+
+def test_json_syntax_error_names_the_line() -> None:
+    with pytest.raises(ParseError, match=r"^frab JSON: line 2, column \d+: "):
+        parse_programme(b'{"schedule":\n {"conference": ]}}', format="frab_json")
+
+
+def test_truncated_ics_says_so() -> None:
+    with pytest.raises(ParseError, match="truncated"):
+        parse_programme(_truncated("programme.ics"))
+
+
+def test_unknown_format_name_lists_valid_ones() -> None:
+    with pytest.raises(ParseError, match="valid: csv, frab_json, frab_xml, ical, news"):
+        parse_programme(b"BEGIN:VCALENDAR", format="pdf")
+
+
+def test_unknown_venue_zone() -> None:
+    with pytest.raises(ParseError, match="venue time zone"):
+        parse_programme(b"BEGIN:VCALENDAR", venue_tz="Mars/Olympus")
+
+
+def test_error_fields() -> None:
+    error = ParseError("mismatched tag", "line 3", fmt="frab XML")
+    assert (error.message, error.where, error.fmt) == ("mismatched tag", "line 3", "frab XML")
+    assert str(error) == "frab XML: line 3: mismatched tag"
+    assert str(ParseError("empty input")) == "empty input"
+
+
+def test_absurd_values_do_not_sink_the_file() -> None:
+    xml = (
+        b"<schedule><day date='2024-03-01'><room name='R'>"
+        b"<event id='1'><start>10:00</start><duration>99999999999:00</duration>"
+        b"<title>A</title></event>"
+        b"<event id='2'><date>0001-01-01T00:00:00+05:00</date><title>B</title></event>"
+        b"</room></day></schedule>"
+    )
+    result = parse_programme(xml, venue_tz="UTC")
+    assert [s.key for s in result.sessions] == ["1"]
+    assert any("event 2 (id 2)" in w for w in result.warnings)
+    ical = (
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:old\r\nDTSTART:00010101T000000Z\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:ok\r\nDTSTART:20240101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert [s.key for s in parse_programme(ical).sessions] == ["ok"]
+    with pytest.raises(ParseError, match="CSV: line 2: unreadable date/time"):
+        parse_programme(b"title,start\nA,0001-01-01T00:00:00+05:00\n", format="csv")
