@@ -88,9 +88,14 @@ async def lang_chosen(update: Update, context: RemoteHubContext) -> None:
 
 
 async def unknown_command(update: Update, context: RemoteHubContext) -> None:
-    chat = update.effective_chat
-    if chat is not None and chat.type == ChatType.PRIVATE:
-        await reply(update, context, "errors.unknown_command")
+    """Group 90 sees every command, also those a feature handled in group 0: skip known ones."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or chat.type != ChatType.PRIVATE or message is None or not message.text:
+        return
+    name = message.text.split(maxsplit=1)[0].removeprefix("/").split("@", 1)[0].casefold()
+    if name in {spec.name for spec in context.bot_data.commands}:
+        return
+    await reply(update, context, "errors.unknown_command")
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -56,7 +56,7 @@ class BotHarness:
         return self.application.bot_data.services
 
     async def start(self) -> BotHarness:
-        settings = make_settings(self.server.root_url, self.database_url, **self.overrides)
+        settings = make_settings(self.server.root, self.database_url, **self.overrides)
         application = build_application(build_services(settings, clock=self.clock))
         await application.initialize()
         if application.post_init is not None:
