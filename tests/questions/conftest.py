@@ -1,0 +1,41 @@
+"""End-to-end fixtures for the question relay: the local Bot API server and the real bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.localapi import LocalBotApiServer
+from storage.db import Database
+from tests.harness import BOT_USERNAME, TOKEN, BotHarness
+
+ADMIN, MODERATOR = 7001, 7002
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[LocalBotApiServer]:
+    """A local Bot API server enforcing Telegram's limits."""
+    async with LocalBotApiServer(TOKEN, bot_username=BOT_USERNAME) as server:
+        server.add_user(ADMIN, "Olga", "ru", "olga_admin")
+        server.add_user(MODERATOR, "Mark", "en", "mark_mod")
+        yield server
+
+
+@pytest.fixture
+async def bot(api: LocalBotApiServer, database: Database) -> AsyncIterator[BotHarness]:
+    """The real application on ``database`` (SQLite and PostgreSQL), polling ``api``."""
+    harness = BotHarness(
+        api,
+        database.url,
+        overrides={
+            "admins": [ADMIN],
+            "moderators": [MODERATOR],
+            "questions": {"cooldown_seconds": 0},
+        },
+    )
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
