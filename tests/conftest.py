@@ -103,3 +103,25 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
 def fixtures_dir() -> Path:
     """The team's real programme exports (``../shared/fixtures``)."""
     return FIXTURES
+
+
+@pytest.fixture
+async def local_api() -> AsyncIterator[Any]:
+    """The project's local Bot API server, enforcing Telegram's limits, on a free loopback port."""
+    from bot.localapi import LocalBotApiServer
+    from tests.harness import BOT_USERNAME, TOKEN
+
+    async with LocalBotApiServer(TOKEN, bot_username=BOT_USERNAME) as server:
+        yield server
+
+
+@pytest.fixture
+async def bot_harness(local_api: Any, tmp_path: Path) -> AsyncIterator[Any]:
+    """The real application (as ``remotehub run`` builds it) polling ``local_api``; SQLite."""
+    from tests.harness import BotHarness
+
+    harness = BotHarness(local_api, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    try:
+        yield harness
+    finally:
+        await harness.stop()

@@ -109,7 +109,7 @@ class BotProcess:
         if self.config_path is not None:
             command += ["--config", str(self.config_path)]
         command.append("run")
-        self.process = subprocess.Popen(  # noqa: ASYNC220 - started once, not awaited
+        self.process = subprocess.Popen(
             command,
             env=environment,
             stdout=log_path.open("w"),

@@ -35,6 +35,7 @@ from bot.outbox.transport import (
     RetryLater,
     TransientFailure,
 )
+from bot.scheduling import real_delay
 from storage.db import Database
 from storage.repos import outbox
 
@@ -89,7 +90,7 @@ class OutboxSender:
         self._on_chat_gone = on_chat_gone
         self._rng = rng or random.Random()
         self.stats = SenderStats()
-        self._pacer = Pacer(limits.per_second)
+        self._pacer = Pacer(limits.per_second, per_window=limits.per_window, window=limits.window)
         self._schedule = ChatSchedule(limits)
         self._flights: dict[int, _Flight] = {}
         self._outcomes: list[Outcome] = []
@@ -119,6 +120,9 @@ class OutboxSender:
             released = await outbox.release_in_flight(session)
         if released:
             log.info("outbox: %d messages left in flight last time are queued again", released)
+        self._flights.clear()  # whatever a cancelled run left is back in the queue now
+        self._outcomes.clear()
+        self._oldest_outcome = None
         self._stopping = False
         self._backlog = True
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
@@ -267,8 +271,8 @@ class OutboxSender:
                 if len(rows) < cycle.claim_limit:
                     skip = cycle.skip + [row.chat_id for row in rows]
                     next_due = await outbox.next_due_at(session, skip_chats=skip)
-                    if next_due is not None:
-                        cycle.next_due_in = max(0.0, (next_due - now).total_seconds())
+                    if next_due is not None:  # in real seconds: the demo's clock runs fast
+                        cycle.next_due_in = real_delay(self._clock, next_due)
             if cycle.settled and not cycle.rows:
                 anything = await outbox.next_due_at(session)
                 cycle.queue_empty = anything is None or anything > now
@@ -350,12 +354,13 @@ class OutboxSender:
             wait = self._schedule.ready_at(envelope.chat_id) - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            await self._pacer.acquire(envelope.priority)
+            slot = await self._pacer.acquire(envelope.priority)
             flight.on_wire = True
             try:
                 outcome = await self._attempt(envelope)
             finally:
                 flight.on_wire = False
+                self._pacer.release(slot)
                 self._schedule.note_call(envelope.chat_id, loop.time())
             if outcome.final:
                 return outcome

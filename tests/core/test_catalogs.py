@@ -1,4 +1,4 @@
-"""Every message exists in English and Russian with the same placeholders; code uses no unknown id."""
+"""Every message has English and Russian with the same placeholders; code uses no unknown id."""
 
 from __future__ import annotations
 
@@ -68,7 +68,13 @@ def test_russian_plurals(translator: Translator) -> None:
 
 @pytest.mark.parametrize(
     ("chosen", "telegram", "expected"),
-    [(None, "ru", "ru"), (None, "ru-RU", "ru"), (None, "de", "en"), ("en", "ru", "en"), (None, None, "en")],
+    [
+        (None, "ru", "ru"),
+        (None, "ru-RU", "ru"),
+        (None, "de", "en"),
+        ("en", "ru", "en"),
+        (None, None, "en"),
+    ],
 )
 def test_pick_language(chosen: str | None, telegram: str | None, expected: str) -> None:
     assert pick_language(chosen, telegram) == expected

@@ -11,7 +11,11 @@ import pytest
 from bot.logs import RedactSecrets
 from bot.timefmt import format_span
 
-BAKU, PARIS, NOVOSIBIRSK = ZoneInfo("Asia/Baku"), ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Novosibirsk")
+BAKU, PARIS, NOVOSIBIRSK = (
+    ZoneInfo("Asia/Baku"),
+    ZoneInfo("Europe/Paris"),
+    ZoneInfo("Asia/Novosibirsk"),
+)
 
 
 @pytest.mark.parametrize(
@@ -34,7 +38,9 @@ def test_day_marker_when_dates_differ() -> None:
     assert text == "Tue 23 Jun 18:00 (America/New_York) · venue 02:00 (+1 day)"
 
 
-def test_token_is_redacted_from_messages_args_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
+def test_token_is_redacted_from_messages_args_and_tracebacks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     token = "123456:SECRET-token"
     logger = logging.getLogger("test.redaction")
     logger.addFilter(RedactSecrets([token]))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from outbox_fakes import add_chats, enqueue, message, statuses
 from telegram import Bot
 
 from bot.clock import SystemClock
@@ -17,6 +16,8 @@ from bot.outbox import OutboxSender, SendLimits
 from bot.outbox.ptb_transport import PtbTransport
 from storage.db import Database
 from storage.models import Chat
+
+from .outbox_fakes import add_chats, enqueue, message, statuses
 
 pytestmark = pytest.mark.e2e
 CLOCK = SystemClock()
