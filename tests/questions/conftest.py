@@ -10,7 +10,8 @@ from bot.localapi import LocalBotApiServer
 from storage.db import Database
 from tests.harness import BOT_USERNAME, TOKEN, BotHarness
 
-ADMIN, MODERATOR = 7001, 7002
+from .support import ADMIN
+from .support import E2E_MODERATOR as MODERATOR
 
 
 @pytest.fixture

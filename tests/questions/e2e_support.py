@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.localapi import LocalBotApiServer, StoredMessage
 from storage.db import Database
-from tests.questions.support import add_session
+
+from .support import add_session
 
 TIMEOUT = 10.0
 

@@ -18,6 +18,8 @@ from storage.db import Database
 from storage.models import OutboxMessage, Question, Session, Source, User
 
 NOW = datetime(2026, 6, 23, 9, 0, tzinfo=UTC)
+# The end-to-end bot's configured admin and moderator (tests/questions/conftest.py).
+ADMIN, E2E_MODERATOR = 7001, 7002
 
 
 async def add_session(

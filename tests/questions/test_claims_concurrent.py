@@ -15,7 +15,8 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import Question
 from storage.repos import questions as repo
-from tests.questions.support import NOW, add_session
+
+from .support import NOW, add_session
 
 QUESTIONS = 60
 CLAIMERS = 10

@@ -15,7 +15,8 @@ from bot.questions.qr import ask_link, qr_png
 from storage.db import Database
 from tests.conftest import PROJECT_ROOT
 from tests.harness import BOT_USERNAME, TOKEN
-from tests.questions.support import Acks, add_session, asker, make_relay
+
+from .support import Acks, add_session, asker, make_relay
 
 
 async def _cli(database: Database, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

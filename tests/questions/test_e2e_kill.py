@@ -14,8 +14,9 @@ import pytest
 from bot.localapi import LocalBotApiServer
 from storage.db import Database
 from tests.harness import BotProcess
-from tests.questions.e2e_support import live_session
-from tests.questions.support import questions_in
+
+from .e2e_support import live_session
+from .support import questions_in
 
 pytestmark = pytest.mark.e2e
 
@@ -57,6 +58,23 @@ def acknowledged(api: LocalBotApiServer) -> dict[int, int]:
     return acks
 
 
+async def _settled(api: LocalBotApiServer, database: Database, session_id: int) -> None:
+    """Wait until every update is taken and every stored question acknowledged, for a second."""
+    calm_since = None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 120
+    while loop.time() < deadline:
+        stored = {q.author_id: q.number for q in await questions_in(database, session_id)}
+        if not api.pending_updates and stored and acknowledged(api) == stored:
+            calm_since = calm_since or loop.time()
+            if loop.time() - calm_since > 1.0:
+                return
+        else:
+            calm_since = None
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{len(stored)} stored, {len(acknowledged(api))} acknowledged")
+
+
 async def test_kill_9_loses_no_acknowledged_question(
     api: LocalBotApiServer, database: Database, tmp_path: Path
 ) -> None:
@@ -88,12 +106,7 @@ async def test_kill_9_loses_no_acknowledged_question(
     restarted = BotProcess(api.root, database.url)
     restarted.start(tmp_path / "second.log")
     try:
-        stored = {}
-        for _ in range(300):
-            stored = {q.author_id: q.number for q in await questions_in(database, session_id)}
-            if stored and acknowledged(api) == stored:
-                break
-            await asyncio.sleep(0.2)
+        await _settled(api, database, session_id)
         restarted.signal(signal.SIGTERM)
         assert await restarted.wait(30) == 0, restarted.output()[-2000:]
     finally:

@@ -12,9 +12,10 @@ from storage.db import Database
 from storage.models import AskingState, Moderator, ModeratorFocus, OutboxMessage, QuestionSession
 from storage.repos import questions as repo
 from tests.harness import BotHarness
-from tests.questions.conftest import MODERATOR
-from tests.questions.e2e_support import Chat, live_session
-from tests.questions.support import questions_in
+
+from .e2e_support import Chat, live_session
+from .support import E2E_MODERATOR as MODERATOR
+from .support import questions_in
 
 pytestmark = pytest.mark.e2e
 

@@ -14,9 +14,10 @@ from bot.localapi import LocalBotApiServer, StoredMessage
 from storage.db import Database
 from storage.repos import questions as repo
 from tests.harness import BotHarness
-from tests.questions.conftest import MODERATOR
-from tests.questions.e2e_support import Chat, data_with, live_session, number_in
-from tests.questions.support import questions_in
+
+from .e2e_support import Chat, data_with, live_session, number_in
+from .support import E2E_MODERATOR as MODERATOR
+from .support import questions_in
 
 pytestmark = pytest.mark.e2e
 

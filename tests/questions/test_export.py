@@ -11,7 +11,8 @@ from bot.clock import FrozenClock
 from bot.i18n import default_translator
 from bot.questions.export import Report, escape_markdown, render_csv, render_json, render_markdown
 from storage.db import Database
-from tests.questions.support import NOW, Acks, add_session, add_user, asker, make_relay
+
+from .support import NOW, Acks, add_session, add_user, asker, make_relay
 
 MODERATOR = 900
 

@@ -11,7 +11,8 @@ from bot.errors import UserFacingError
 from bot.questions import QuestionRelay
 from storage.db import Database
 from storage.repos import questions as repo
-from tests.questions.support import (
+
+from .support import (
     NOW,
     Acks,
     add_session,

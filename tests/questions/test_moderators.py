@@ -9,7 +9,8 @@ from bot.questions.people import Scope, parse_hub
 from bot.roles import Role, RoleService
 from config.settings import Settings
 from storage.db import Database
-from tests.questions.support import add_session, add_source, make_relay
+
+from .support import add_session, add_source, make_relay
 
 ADMIN, CONFIG_MODERATOR, ADDED = 1, 2, 3
 

@@ -9,7 +9,8 @@ import pytest
 from bot.errors import UserFacingError
 from bot.questions.voting import PAGE_SIZE
 from storage.db import Database
-from tests.questions.support import Acks, add_session, add_user, asker, make_relay, questions_in
+
+from .support import Acks, add_session, add_user, asker, make_relay, questions_in
 
 
 async def test_vote_toggles_and_counts(database: Database) -> None:
