@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserFacingError
 from bot.questions.base import RelayContext, check_length
-from bot.questions.text import clean, guess_language, is_similar, normalise
+from bot.questions.text import DuplicateFinder, clean, guess_language, normalise
 from bot.questions.views import QuestionView, SessionView
 from storage.models import Hub, Question, Session
 from storage.repos import question_sessions, relay_people
@@ -305,9 +305,11 @@ class AskingService:
 
     @staticmethod
     async def _similar(db: AsyncSession, session_id: int, normalized: str) -> Question | None:
-        for question in await repo.public_questions(db, session_id):
-            if is_similar(normalized, question.normalized):
-                return question
+        """The first open question (in queue order) that asks the same as ``normalized``."""
+        finder = DuplicateFinder(normalized)
+        for question_id, text in await repo.public_texts(db, session_id):
+            if finder.matches(text):
+                return await repo.get_question(db, question_id)
         return None
 
     def _takes_questions(self, row: Session) -> bool:

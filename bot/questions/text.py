@@ -29,9 +29,12 @@ def normalise(text: str) -> str:
 
 def token_overlap(first: str, second: str) -> float:
     """Jaccard index of the word sets: catches the same words in another order."""
-    first_tokens, second_tokens = set(first.split()), set(second.split())
-    union = first_tokens | second_tokens
-    return len(first_tokens & second_tokens) / len(union) if union else 0.0
+    return _jaccard(set(first.split()), set(second.split()))
+
+
+def _jaccard(first: set[str], second: set[str]) -> float:
+    union = len(first | second)
+    return len(first & second) / union if union else 0.0
 
 
 def char_ratio(first: str, second: str) -> float:
@@ -43,15 +46,37 @@ def char_ratio(first: str, second: str) -> float:
     return matcher.ratio() if bound >= SIMILAR_RATIO else bound
 
 
+class DuplicateFinder:
+    """Compares one new normalised text with many stored ones; the new text's share of the
+    work (its word set, difflib's index of it) is done once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._tokens = set(text.split())
+        self._matcher = SequenceMatcher(None, autojunk=False)
+        self._matcher.set_seq2(text)
+
+    def matches(self, other: str) -> bool:
+        """Whether ``other`` asks the same thing; under three words only if equal."""
+        if other == self.text:
+            return bool(other)
+        tokens = set(other.split())
+        if min(len(tokens), len(self._tokens)) < 3:
+            return False
+        if _jaccard(tokens, self._tokens) >= SIMILAR_TOKENS:
+            return True
+        total = len(other) + len(self.text)
+        if 2 * min(len(other), len(self.text)) < SIMILAR_RATIO * total:
+            return False  # the lengths alone rule it out (difflib's real_quick_ratio)
+        self._matcher.set_seq1(other)
+        return (
+            self._matcher.quick_ratio() >= SIMILAR_RATIO and self._matcher.ratio() >= SIMILAR_RATIO
+        )
+
+
 def is_similar(first: str, second: str) -> bool:
-    """Whether two *normalised* texts ask the same thing; under three words only if equal."""
-    if first == second:
-        return bool(first)
-    if min(len(first.split()), len(second.split())) < 3:
-        return False
-    return (
-        token_overlap(first, second) >= SIMILAR_TOKENS or char_ratio(first, second) >= SIMILAR_RATIO
-    )
+    """Whether two *normalised* texts ask the same thing."""
+    return DuplicateFinder(first).matches(second)
 
 
 def guess_language(text: str, asker_language: str) -> str:

@@ -117,6 +117,16 @@ async def public_questions(session: AsyncSession, session_id: int) -> list[Quest
     return list(rows.all())
 
 
+async def public_texts(session: AsyncSession, session_id: int) -> list[tuple[int, str]]:
+    """(id, normalised text) of the questions a new one is compared with, in queue order."""
+    rows = await session.execute(
+        select(Question.id, Question.normalized)
+        .where(Question.session_id == session_id, Question.status.in_(PUBLIC))
+        .order_by(*_queue_order())
+    )
+    return [(question_id, normalized) for question_id, normalized in rows]
+
+
 async def count_open_by_author(session: AsyncSession, session_id: int, author_id: int) -> int:
     count = await session.scalar(
         select(func.count())
