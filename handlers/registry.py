@@ -11,12 +11,22 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import AppState
-from handlers import core, errors, hubs, moderation, questions, relay_tools, tracking, voting
+from handlers import (
+    core,
+    errors,
+    hubs,
+    ingest_jobs,
+    moderation,
+    questions,
+    relay_tools,
+    tracking,
+    voting,
+)
 from handlers.commands import CommandSpec
 
 # Feature modules, each with COMMANDS, register(application) and optional START_PAYLOADS.
 # The question relay: ``questions`` first, it builds the relay the other four use.
-FEATURES = [core, questions, voting, hubs, moderation, relay_tools]
+FEATURES = [core, ingest_jobs, questions, voting, hubs, moderation, relay_tools]
 
 
 def all_commands() -> list[CommandSpec]:

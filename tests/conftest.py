@@ -20,6 +20,7 @@ import pytest
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.models import Base
+from tests.feedserver import FeedServer
 
 PG_ADMIN_DSN = os.environ.get("REMOTEHUB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +104,16 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
 def fixtures_dir() -> Path:
     """The team's real programme exports (``../shared/fixtures``)."""
     return FIXTURES
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    """A local HTTP server for programmes and feeds on a free port (see tests/feedserver.py)."""
+    server = await FeedServer().start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 @pytest.fixture

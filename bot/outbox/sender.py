@@ -18,23 +18,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
-from bot.outbox.outcomes import (
-    Envelope,
-    Outcome,
-    Recorded,
-    Result,
-    SenderStats,
-    record_outcomes,
-)
-from bot.outbox.pacing import ChatSchedule, Pacer, SendLimits, backoff_delay
-from bot.outbox.transport import (
-    ChatMoved,
-    ChatUnreachable,
-    MessageTransport,
-    PermanentFailure,
-    RetryLater,
-    TransientFailure,
-)
+from bot.outbox.delivery import Courier, Flight
+from bot.outbox.outcomes import Envelope, Outcome, Recorded, SenderStats, record_outcomes
+from bot.outbox.pacing import SendLimits, backoff_delay
+from bot.outbox.transport import MessageTransport
 from bot.scheduling import real_delay
 from storage.db import Database
 from storage.repos import outbox
@@ -45,22 +32,11 @@ ChatGoneHook = Callable[[int], Awaitable[None]]
 
 
 @dataclass(slots=True)
-class _Flight:
-    """A claimed row in memory, from the claim until its outcome is written."""
-
-    envelope: Envelope
-    task: asyncio.Task[None] | None = None
-    on_wire: bool = False
-    done: bool = False
-    abandoned: bool = False  # cancelled by stop before it was sent: goes back to the queue
-
-
-@dataclass(slots=True)
 class _Cycle:
     """What one pass of the loop takes out of memory (restored if the transaction fails)."""
 
     outcomes: list[Outcome]
-    abandoned: list[_Flight]
+    abandoned: list[Flight]
     claim_limit: int
     skip: list[int]
     generation: int
@@ -84,15 +60,15 @@ class OutboxSender:
         rng: random.Random | None = None,
     ) -> None:
         self._database = database
-        self._transport = transport
         self._clock = clock
         self._limits = limits
         self._on_chat_gone = on_chat_gone
         self._rng = rng or random.Random()
         self.stats = SenderStats()
-        self._pacer = Pacer(limits.per_second, per_window=limits.per_window, window=limits.window)
-        self._schedule = ChatSchedule(limits)
-        self._flights: dict[int, _Flight] = {}
+        self._courier = Courier(transport, clock, limits, self.stats, self._report, self._rng)
+        self._pacer = self._courier.pacer
+        self._schedule = self._courier.schedule
+        self._flights: dict[int, Flight] = {}
         self._outcomes: list[Outcome] = []
         self._oldest_outcome: float | None = None
         self._signal = asyncio.Event()
@@ -101,7 +77,6 @@ class OutboxSender:
         self._woken = False
         self._backlog = True  # there may be due rows we have not claimed yet
         self._timer_at = 0.0
-        self._failing = 0  # transient failures in a row, for the global backoff
         self._generation = 0  # bumped by wake(); lets run_until_idle ignore stale answers
         self._idle_generation = -1
         self._idle = asyncio.Event()
@@ -285,7 +260,7 @@ class OutboxSender:
             self._flights.pop(envelope.id, None)
         for envelope in cycle.rows:
             if self._stopping:  # stop() began while we were claiming: give them back
-                self._flights[envelope.id] = _Flight(envelope, abandoned=True)
+                self._flights[envelope.id] = Flight(envelope, abandoned=True)
             else:
                 self._launch(envelope)
         if cycle.claim_limit:
@@ -316,17 +291,17 @@ class OutboxSender:
     # ---- workers -----------------------------------------------------------------------
 
     def _launch(self, envelope: Envelope) -> None:
-        flight = _Flight(envelope)
+        flight = Flight(envelope)
         self._flights[envelope.id] = flight
         flight.task = asyncio.create_task(self._work(flight), name=f"outbox-{envelope.id}")
 
-    def _cancel(self, flight: _Flight) -> None:
+    def _cancel(self, flight: Flight) -> None:
         if flight.task is not None and not flight.task.done():
             flight.task.cancel()
 
-    async def _work(self, flight: _Flight) -> None:
+    async def _work(self, flight: Flight) -> None:
         try:
-            outcome = await self._deliver(flight)
+            outcome = await self._courier.deliver(flight)
         except asyncio.CancelledError:
             flight.abandoned = not flight.done
             self._signal.set()
@@ -339,93 +314,3 @@ class OutboxSender:
         if self._oldest_outcome is None:
             self._oldest_outcome = asyncio.get_running_loop().time()
         self._signal.set()
-
-    async def _deliver(self, flight: _Flight) -> Outcome:
-        """Send one row, retrying 429s and transient failures until it is done or expired."""
-        envelope = flight.envelope
-        loop = asyncio.get_running_loop()
-        attempts = 0
-        while True:
-            if envelope.expired(self._clock.now()):
-                log.info("outbox: %s expired before it could be sent; dropped", envelope.key)
-                self.stats.expired += 1
-                self.stats.dropped += 1
-                return Outcome(envelope, Result.EXPIRED, error="expired before it could be sent")
-            wait = self._schedule.ready_at(envelope.chat_id) - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            slot = await self._pacer.acquire(envelope.priority)
-            flight.on_wire = True
-            try:
-                outcome = await self._attempt(envelope)
-            finally:
-                flight.on_wire = False
-                self._pacer.release(slot)
-                self._schedule.note_call(envelope.chat_id, loop.time())
-            if outcome.final:
-                return outcome
-            self._report(outcome)
-            if outcome.result is Result.RETRYING:  # after a 429 the bot-wide pause is the wait
-                attempts += 1
-                delay = self._backoff(attempts)
-                log.warning(
-                    "outbox: %s failed (%s); retry %d in %.1fs",
-                    envelope.key,
-                    outcome.error,
-                    attempts,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-
-    async def _attempt(self, envelope: Envelope) -> Outcome:
-        """One call; the outcome says what to do next (RETRYING is not final)."""
-        try:
-            message_id = await self._transport.call(envelope.method, envelope.call_payload())
-        except RetryLater as exc:
-            self.stats.rate_limited += 1
-            self.stats.retried += 1
-            self._pacer.pause(exc.seconds)
-            log.warning("outbox: flood control, all sending paused for %gs", exc.seconds)
-            return Outcome(envelope, Result.RATE_LIMITED, error=exc.description)
-        except TransientFailure as exc:
-            self._note_transient(asyncio.get_running_loop().time())
-            return Outcome(envelope, Result.RETRYING, error=exc.description)
-        except ChatUnreachable as exc:
-            self.stats.chats_gone += 1
-            self.stats.dropped += 1
-            return Outcome(envelope, Result.CHAT_GONE, error=exc.description)
-        except ChatMoved as exc:
-            self.stats.chats_moved += 1
-            log.info("outbox: chat %s moved to %s", envelope.chat_id, exc.new_chat_id)
-            return Outcome(
-                envelope, Result.CHAT_MOVED, error=exc.description, new_chat_id=exc.new_chat_id
-            )
-        except PermanentFailure as exc:
-            self.stats.failed += 1
-            log.warning("outbox: %s rejected: %s", envelope.key, exc.description)
-            return Outcome(envelope, Result.FAILED, error=exc.description)
-        except Exception as exc:  # a bug in a transport or a payload: keep the queue going
-            self.stats.failed += 1
-            log.exception("outbox: %s failed unexpectedly", envelope.key)
-            return Outcome(envelope, Result.FAILED, error=f"unexpected {type(exc).__name__}")
-        self._failing = 0
-        self.stats.sent += 1
-        return Outcome(envelope, Result.SENT, telegram_message_id=message_id)
-
-    def _note_transient(self, now: float) -> None:
-        """Back off all sending: 5xx and network errors rarely concern one chat only.
-
-        Failures of calls made before the current pause started do not deepen it, or a
-        burst of concurrent failures would jump straight to the longest wait.
-        """
-        self.stats.transient_errors += 1
-        self.stats.retried += 1
-        if now >= self._pacer.paused_until:
-            self._failing += 1
-            self._pacer.pause(self._backoff(self._failing))
-
-    def _backoff(self, attempt: int) -> float:
-        limits = self._limits
-        return backoff_delay(
-            attempt, base=limits.backoff_base, cap=limits.backoff_cap, rng=self._rng
-        )

@@ -256,8 +256,7 @@ def render_markdown(report: Report, translator: Translator, language: str) -> st
     for question in report.questions:
         label = question.hub or question.asker or t("questions.anonymous")
         lines += [
-            f"### #{question.number} · {t(STATUS_MESSAGES[question.status])} · "
-            f"👍 {question.votes}",
+            f"### #{question.number} · {t(STATUS_MESSAGES[question.status])} · 👍 {question.votes}",
             "",
             *[f"> {escape_markdown(part)}" if part else ">" for part in question.text.split("\n")],
             "",

@@ -2,7 +2,7 @@
 
 from storage.models.base import Base
 from storage.models.core import Chat, OutboxMessage, SentRecord, User
-from storage.models.programme import Session, Source
+from storage.models.programme import FeedEntry, Session, Source
 from storage.models.questions import (
     AskingState,
     Hub,
@@ -17,6 +17,7 @@ __all__ = [
     "AskingState",
     "Base",
     "Chat",
+    "FeedEntry",
     "Hub",
     "Moderator",
     "ModeratorFocus",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId, JSONValue
@@ -33,6 +33,14 @@ class Source(Base):
     item_count: Mapped[int] = mapped_column(default=0)
     initialised: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # Polled by the bot: configured sources are; removed ones and CLI imports are not.
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The source's own zone (config), for programmes that carry none; else the venue's.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # sha256 of the last body applied: a server that ignores conditional GET costs no re-parse.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    # A body that would cancel most of the programme at once waits for a second sighting.
+    held_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Session(Base):
@@ -69,4 +77,20 @@ class Session(Base):
     updated_at: Mapped[datetime]
 
 
-__all__ = ["Session", "Source"]
+class FeedEntry(Base):
+    """A news feed entry seen once; only keys not stored yet are news."""
+
+    __tablename__ = "news_entries"
+    __table_args__ = (UniqueConstraint("source_id", "key", name="uq_news_entries_source_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(1000))
+    link: Mapped[str | None] = mapped_column(String(2000))
+    published_at: Mapped[datetime | None]
+    summary_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+__all__ = ["FeedEntry", "Session", "Source"]

@@ -1,0 +1,163 @@
+"""``remotehub import SOURCE``: read a programme or feed from a file or URL, and store it.
+
+With ``--dry-run`` nothing is stored; ``--json`` prints one JSON object per session or entry.
+Input that cannot be fetched or parsed exits with 2 and one line on stderr saying what and
+where, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from bot.clock import SystemClock
+from bot.ingest.errors import ParseError
+from bot.ingest.fetch import Fetcher, FetchError, is_local
+from bot.ingest.outcomes import ImportSummary
+from bot.ingest.records import ParseResult
+from bot.ingest.registry import parse_programme
+from bot.ingest.service import IngestionService
+from bot.ingest.store import ProgrammeRefused
+from config.settings import SOURCE_FORMATS, Settings, load_settings
+from storage.db import Database
+from storage.migrate import upgrade_to_head
+
+EXIT_BAD_INPUT = 2
+MAX_WARNINGS_SHOWN = 10
+
+
+def add_parser(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "import",
+        help="read a programme or feed (file or URL) into the database",
+        description="Read a programme or news feed from a file path or an http(s) URL and "
+        "store it in the configured database (or only show it, with --dry-run).",
+    )
+    parser.add_argument("source", metavar="SOURCE", help="file path, file:// or http(s) URL")
+    parser.add_argument("--format", choices=SOURCE_FORMATS, help="skip detection")
+    parser.add_argument(
+        "--timezone", metavar="ZONE", help="zone for times without one (default: the venue's)"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="parse and show; store nothing")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.set_defaults(handle=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    return asyncio.run(_import(args, settings))
+
+
+def _fail(source: str, reason: object) -> int:
+    line = " ".join(str(reason).split())
+    print(f"remotehub: cannot import {source}: {line}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    zone = args.timezone or settings.timezone
+    async with Fetcher() as fetcher:
+        try:
+            fetched = await fetcher.fetch(args.source)
+        except FetchError as exc:
+            return _fail(args.source, exc.reason)
+    # A file is known by its absolute location; a URL as written (that is what config names).
+    location = fetched.final_url if is_local(args.source) else args.source
+    if args.dry_run:
+        try:
+            parsed = await asyncio.to_thread(
+                parse_programme,
+                fetched.body,
+                format=args.format,
+                venue_tz=zone,
+                content_type=fetched.content_type,
+                url=location,
+            )
+        except ParseError as exc:
+            return _fail(args.source, exc)
+        _show(parsed, as_json=args.json)
+        _warn(parsed.warnings)
+        return 0
+    return await _store(args, settings, location, fetched.body, fetched.content_type, zone)
+
+
+async def _store(
+    args: argparse.Namespace,
+    settings: Settings,
+    location: str,
+    body: bytes,
+    content_type: str | None,
+    zone: str,
+) -> int:
+    database = Database(settings.database_url)
+    try:
+        await upgrade_to_head(database)
+        async with Fetcher() as fetcher:
+            service = IngestionService(database, fetcher, SystemClock(), settings, lambda: [])
+            summary = await service.import_bytes(
+                body,
+                source_url=location,
+                format=args.format,
+                venue_tz=zone,
+                content_type=content_type,
+            )
+    except (ParseError, ProgrammeRefused) as exc:
+        return _fail(args.source, exc)
+    finally:
+        await database.dispose()
+    _warn(list(summary.warnings))
+    if args.json:
+        print(json.dumps({"source": location, **_summary_dict(summary)}, ensure_ascii=False))
+    else:
+        what = "entries" if summary.format == "news" else "sessions"
+        count = summary.entries if summary.format == "news" else summary.sessions
+        print(
+            f"imported {count} {what} ({summary.format}) from {location} as source "
+            f"{summary.source_id}: {summary.added} added, {summary.updated} updated, "
+            f"{summary.cancelled} cancelled"
+        )
+    return 0
+
+
+def _summary_dict(summary: ImportSummary) -> dict[str, Any]:
+    return {
+        "source_id": summary.source_id,
+        "format": summary.format,
+        "sessions": summary.sessions,
+        "entries": summary.entries,
+        "added": summary.added,
+        "updated": summary.updated,
+        "cancelled": summary.cancelled,
+    }
+
+
+def _show(parsed: ParseResult, *, as_json: bool) -> None:
+    out = sys.stdout
+    for session in parsed.sessions:
+        if as_json:
+            out.write(json.dumps(session.to_json_dict(), ensure_ascii=False) + "\n")
+        else:
+            out.write(
+                f"{session.start.isoformat()}  {session.room or '-'}  {session.title}"
+                f"{'  [cancelled]' if session.cancelled else ''}\n"
+            )
+    for entry in parsed.entries:
+        if as_json:
+            out.write(json.dumps(entry.to_json_dict(), ensure_ascii=False) + "\n")
+        else:
+            published = entry.published.isoformat() if entry.published else "-"
+            out.write(f"{published}  {entry.title}  {entry.link or ''}\n")
+    if not as_json:
+        count = len(parsed.sessions) or len(parsed.entries)
+        what = "entries" if parsed.format == "news" else "sessions"
+        out.write(f"{count} {what} ({parsed.format}); nothing stored (--dry-run)\n")
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings[:MAX_WARNINGS_SHOWN]:
+        print(f"remotehub: warning: {warning}", file=sys.stderr)
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        print(f"remotehub: ... and {len(warnings) - MAX_WARNINGS_SHOWN} more", file=sys.stderr)
