@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import UserFacingError
 from bot.questions.base import RelayContext
 from bot.questions.views import hub_label
-from storage.repos import question_sessions, relay_people
+from storage.repos import programme, question_sessions, relay_people
 
 HUB_NAME_MAX = 100
 _HUB_SEPARATOR = re.compile(r"\s*[,;|]\s*")
@@ -121,9 +121,7 @@ class ModeratorDirectory:
 
     @staticmethod
     async def _event_exists(db: AsyncSession, source_id: int | None) -> bool:
-        return source_id is not None and (
-            await question_sessions.get_source(db, source_id) is not None
-        )
+        return source_id is not None and (await programme.get_source(db, source_id) is not None)
 
     async def remove(self, user_id: int, scope: Scope | None) -> int:
         async with self._database.transaction() as db:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Session, Source
+from storage.models import Session
 
 
 async def get_session(session: AsyncSession, session_id: int) -> Session | None:
@@ -53,7 +53,3 @@ async def sessions_between(
         .limit(limit)
     )
     return list(rows.all())
-
-
-async def get_source(session: AsyncSession, source_id: int) -> Source | None:
-    return await session.get(Source, source_id)

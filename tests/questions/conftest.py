@@ -8,19 +8,18 @@ import pytest
 
 from bot.localapi import LocalBotApiServer
 from storage.db import Database
-from tests.harness import BOT_USERNAME, TOKEN, BotHarness
+from tests.harness import BotHarness
 
 from .support import ADMIN
 from .support import E2E_MODERATOR as MODERATOR
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[LocalBotApiServer]:
-    """A local Bot API server enforcing Telegram's limits."""
-    async with LocalBotApiServer(TOKEN, bot_username=BOT_USERNAME) as server:
-        server.add_user(ADMIN, "Olga", "ru", "olga_admin")
-        server.add_user(MODERATOR, "Mark", "en", "mark_mod")
-        yield server
+def api(local_api: LocalBotApiServer) -> LocalBotApiServer:
+    """The shared local Bot API server, with the relay's admin and moderator in it."""
+    local_api.add_user(ADMIN, "Olga", "ru", "olga_admin")
+    local_api.add_user(MODERATOR, "Mark", "en", "mark_mod")
+    return local_api
 
 
 @pytest.fixture
