@@ -2,7 +2,8 @@
 
 CSV and JSON are data (stable English column names, UTC ISO times); the Markdown report is
 for people, in their language, with times in the session's zone. User text is escaped in
-Markdown so a question can never turn into markup.
+Markdown so a question can never turn into markup, and in CSV a cell that a spreadsheet would
+run as a formula (``=``, ``+``, ``-``, ``@``) gets a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -160,12 +161,22 @@ def _record(question: QuestionView) -> dict[str, Any]:
     }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text a spreadsheet would evaluate (``=HYPERLINK(...)``) is kept as text instead."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for question in report.questions:
-        record = _record(question)
+        record = {key: spreadsheet_safe(value) for key, value in _record(question).items()}
         for column in _TIMES:
             record[column] = _iso(record[column])
         writer.writerow(record)

@@ -9,7 +9,14 @@ from datetime import timedelta
 
 from bot.clock import FrozenClock
 from bot.i18n import default_translator
-from bot.questions.export import Report, escape_markdown, render_csv, render_json, render_markdown
+from bot.questions.export import (
+    Report,
+    escape_markdown,
+    render_csv,
+    render_json,
+    render_markdown,
+    spreadsheet_safe,
+)
 from storage.db import Database
 
 from .support import NOW, Acks, add_session, add_user, asker, make_relay
@@ -88,3 +95,10 @@ async def test_markdown_report_shows_user_text_literally(database: Database) -> 
 
 def test_escape_markdown() -> None:
     assert escape_markdown("a_b *c* [x](y) #1 |") == "a\\_b \\*c\\* \\[x\\]\\(y\\) \\#1 \\|"
+
+
+def test_csv_cells_never_become_formulas() -> None:
+    assert spreadsheet_safe('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
+    assert spreadsheet_safe("-1 is negative") == "'-1 is negative"
+    assert spreadsheet_safe("What about AI?") == "What about AI?"
+    assert spreadsheet_safe(5) == 5
