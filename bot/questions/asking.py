@@ -263,12 +263,12 @@ class AskingService:
                     )
                     return SimilarFound(QuestionView.of(similar), session)
             state = await relay_people.get_state(db, asker.user_id, asker.chat_id)
-            premoderated = await repo.premoderation(db, session_id)
+            number, premoderated = await repo.next_number(db, session_id, now)
             question = await repo.add_question(
                 db,
                 Question(
                     session_id=session_id,
-                    number=await repo.next_number(db, session_id, now),
+                    number=number,
                     status=repo.PENDING_APPROVAL if premoderated else repo.WAITING,
                     text=text,
                     normalized=normalized,
@@ -293,14 +293,12 @@ class AskingService:
         self, db: AsyncSession, asker: Asker, session_id: int, now: datetime
     ) -> None:
         limits = self._relay.limits
-        last = await repo.last_asked_at(db, asker.user_id)
+        last, open_count = await repo.author_pace(db, session_id, asker.user_id)
         if last is not None and limits.cooldown_seconds:
             wait = limits.cooldown_seconds - (now - last).total_seconds()
             if wait > 0:
                 raise UserFacingError("questions.cooldown", count=max(1, round(wait)))
-        if await repo.count_open_by_author(db, session_id, asker.user_id) >= (
-            limits.max_open_per_person
-        ):
+        if open_count >= limits.max_open_per_person:
             raise UserFacingError("questions.too_many", count=limits.max_open_per_person)
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from difflib import SequenceMatcher
 
 # Two questions this close are "the same question" (see ``similarity``).
@@ -48,11 +49,12 @@ def char_ratio(first: str, second: str) -> float:
 
 class DuplicateFinder:
     """Compares one new normalised text with many stored ones; the new text's share of the
-    work (its word set, difflib's index of it) is done once."""
+    work (its words, its letters, difflib's index of it) is done once."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._tokens = set(text.split())
+        self._letters = Counter(text)
         self._matcher = SequenceMatcher(None, autojunk=False)
         self._matcher.set_seq2(text)
 
@@ -65,13 +67,13 @@ class DuplicateFinder:
             return False
         if _jaccard(tokens, self._tokens) >= SIMILAR_TOKENS:
             return True
-        total = len(other) + len(self.text)
-        if 2 * min(len(other), len(self.text)) < SIMILAR_RATIO * total:
+        needed = SIMILAR_RATIO * (len(other) + len(self.text)) / 2
+        if min(len(other), len(self.text)) < needed:
             return False  # the lengths alone rule it out (difflib's real_quick_ratio)
+        if (Counter(other) & self._letters).total() < needed:
+            return False  # not enough letters in common (difflib's quick_ratio, faster)
         self._matcher.set_seq1(other)
-        return (
-            self._matcher.quick_ratio() >= SIMILAR_RATIO and self._matcher.ratio() >= SIMILAR_RATIO
-        )
+        return self._matcher.ratio() >= SIMILAR_RATIO
 
 
 def is_similar(first: str, second: str) -> bool:

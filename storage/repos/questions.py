@@ -9,7 +9,7 @@ whose row count is checked does the same.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
@@ -49,17 +49,21 @@ def _queue_order() -> list[Any]:
 # -- numbering and per-session settings ------------------------------------------------------
 
 
-async def next_number(session: AsyncSession, session_id: int, now: datetime) -> int:
-    """The next question number of a session (an upsert on the counter row: no gaps, no clash)."""
+async def next_number(session: AsyncSession, session_id: int, now: datetime) -> tuple[int, bool]:
+    """The next question number of a session, and whether the session is pre-moderated.
+
+    One upsert on the session's counter row: numbers never clash or skip, and on PostgreSQL
+    the row lock orders concurrent askers of one session until they commit.
+    """
     statement = insert_for(session, QuestionSession).values(
         session_id=session_id, premoderation=False, last_number=1, updated_at=now
     )
     statement = statement.on_conflict_do_update(
         index_elements=["session_id"],
         set_={"last_number": QuestionSession.last_number + 1, "updated_at": now},
-    ).returning(QuestionSession.last_number)
-    number = (await session.execute(statement)).scalar_one()
-    return int(number)
+    ).returning(QuestionSession.last_number, QuestionSession.premoderation)
+    number, premoderated = (await session.execute(statement)).one()
+    return int(number), bool(premoderated)
 
 
 async def premoderation(session: AsyncSession, session_id: int) -> bool:
@@ -127,24 +131,23 @@ async def public_texts(session: AsyncSession, session_id: int) -> list[tuple[int
     return [(question_id, normalized) for question_id, normalized in rows]
 
 
-async def count_open_by_author(session: AsyncSession, session_id: int, author_id: int) -> int:
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Question)
-        .where(
-            Question.session_id == session_id,
-            Question.author_id == author_id,
-            Question.status.in_(OPEN),
+async def author_pace(
+    session: AsyncSession, session_id: int, author_id: int
+) -> tuple[datetime | None, int]:
+    """When the author last asked (anywhere), and how many of their questions in this
+    session are still open."""
+    row = (
+        await session.execute(
+            select(
+                func.max(Question.created_at),
+                func.count().filter(Question.session_id == session_id, Question.status.in_(OPEN)),
+            ).where(Question.author_id == author_id)
         )
-    )
-    return int(count or 0)
-
-
-async def last_asked_at(session: AsyncSession, author_id: int) -> datetime | None:
-    value: datetime | None = await session.scalar(
-        select(func.max(Question.created_at)).where(Question.author_id == author_id)
-    )
-    return value
+    ).one()
+    last: datetime | None = row[0]
+    if last is not None and last.tzinfo is None:  # an aggregate skips the column's type
+        last = last.replace(tzinfo=UTC)
+    return last, int(row[1] or 0)
 
 
 # -- transitions ---------------------------------------------------------------------------
