@@ -35,9 +35,6 @@ class PendingInputs:
     def reset(self, pairs: list[tuple[int, int]]) -> None:
         self._pairs = set(pairs)
 
-    def __len__(self) -> int:
-        return len(self._pairs)
-
 
 def _no_wake() -> None:
     return None

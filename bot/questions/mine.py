@@ -87,10 +87,6 @@ class OwnQuestions:
             assert session is not None
             return await self._view(db, question_id), SessionView.of(session)
 
-    async def get(self, question_id: int, user_id: int) -> QuestionView:
-        async with self._relay.database.transaction() as db:
-            return QuestionView.of(await self._own(db, question_id, user_id))
-
     @staticmethod
     async def _own(db: AsyncSession, question_id: int, user_id: int) -> Question:
         question = await repo.get_question(db, question_id)

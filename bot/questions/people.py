@@ -91,14 +91,13 @@ class ModeratorDirectory:
 
     def __init__(self, relay: RelayContext) -> None:
         self._relay = relay
-        self._database = relay.database
 
     async def is_moderator(self, user_id: int, session_id: int | None = None) -> bool:
-        async with self._database.transaction() as db:
+        async with self._relay.database.transaction() as db:
             return await relay_people.is_moderator(db, user_id, session_id)
 
     async def add(self, user_id: int, scope: Scope, added_by: int) -> bool:
-        async with self._database.transaction() as db:
+        async with self._relay.database.transaction() as db:
             if scope.kind == "session" and not await self._session_exists(db, scope.id):
                 raise UserFacingError("questions.session_unknown")
             if scope.kind == "event" and not await self._event_exists(db, scope.id):
@@ -124,12 +123,12 @@ class ModeratorDirectory:
         return source_id is not None and (await programme.get_source(db, source_id) is not None)
 
     async def remove(self, user_id: int, scope: Scope | None) -> int:
-        async with self._database.transaction() as db:
+        async with self._relay.database.transaction() as db:
             return await relay_people.remove_moderator(
                 db, user_id, scope.key if scope is not None else None
             )
 
     async def entries(self) -> list[ModeratorEntry]:
-        async with self._database.transaction() as db:
+        async with self._relay.database.transaction() as db:
             rows = await relay_people.list_moderators(db)
         return [ModeratorEntry(row.user_id, row.scope) for row in rows]

@@ -28,23 +28,9 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", "".join(letters)).strip()
 
 
-def token_overlap(first: str, second: str) -> float:
-    """Jaccard index of the word sets: catches the same words in another order."""
-    return _jaccard(set(first.split()), set(second.split()))
-
-
 def _jaccard(first: set[str], second: set[str]) -> float:
     union = len(first | second)
     return len(first & second) / union if union else 0.0
-
-
-def char_ratio(first: str, second: str) -> float:
-    """difflib's ratio (catches typos), or a cheap upper bound when that is already too low."""
-    matcher = SequenceMatcher(None, first, second, autojunk=False)
-    bound = matcher.real_quick_ratio()
-    if bound >= SIMILAR_RATIO:
-        bound = matcher.quick_ratio()
-    return matcher.ratio() if bound >= SIMILAR_RATIO else bound
 
 
 class DuplicateFinder:

@@ -325,12 +325,3 @@ async def voted_for(session: AsyncSession, user_id: int, question_ids: Iterable[
         )
     )
     return set(rows.all())
-
-
-async def count_by_status(session: AsyncSession, session_id: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(Question.status, func.count())
-        .where(Question.session_id == session_id)
-        .group_by(Question.status)
-    )
-    return {status: int(count) for status, count in rows}
