@@ -64,7 +64,12 @@ async def _post_init(application: RemoteHubApplication) -> None:
     from bot.outbox.ptb_transport import PtbTransport
     from bot.outbox.sender import OutboxSender
 
-    sender = OutboxSender(services.database, PtbTransport(application.bot), services.clock)
+    sender = OutboxSender(
+        services.database,
+        PtbTransport(application.bot),
+        services.clock,
+        on_chat_gone=services.chat_gone,
+    )
     services.sender = sender
     await sender.start()
     await publish_commands(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,3 +37,10 @@ class Services:
     programme_listeners: list[ProgrammeListener] = field(default_factory=list)
     # Feature services register themselves here by name (ingestion, subscriptions, questions).
     features: dict[str, Any] = field(default_factory=dict)
+    # Told when the sender finds a chat gone for good (blocked, kicked), after it deactivated
+    # the chat and dropped its queued messages.
+    chat_gone_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
+
+    async def chat_gone(self, chat_id: int) -> None:
+        for listener in self.chat_gone_listeners:
+            await listener(chat_id)

@@ -6,7 +6,9 @@ Start-up fails with one line naming the bad setting (`ConfigError`), never a tra
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -72,6 +74,23 @@ class AnnounceSettings(_Section):
     digest_time: str | None = Field(default="08:00", description="local HH:MM, or empty for none")
     starting_now: bool = True
     lookahead_hours: int = Field(default=48, ge=1)
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError("must be a time of day as HH:MM (like '08:00'), or empty for none")
+        return value.strip()
+
+    @property
+    def digest_at(self) -> time | None:
+        """The digest's venue-local time of day, or None when there is no digest."""
+        if self.digest_time is None:
+            return None
+        hours, minutes = self.digest_time.split(":")
+        return time(int(hours), int(minutes))
 
 
 class Settings(BaseSettings):

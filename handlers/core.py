@@ -88,11 +88,11 @@ async def lang_chosen(update: Update, context: RemoteHubContext) -> None:
 
 
 async def unknown_command(update: Update, context: RemoteHubContext) -> None:
-    """Group 90 sees every command, also those a feature handled in group 0: skip known ones."""
+    """Group 90 sees every command, also those a feature answered in group 0: only unknown ones."""
     chat, message = update.effective_chat, update.effective_message
     if chat is None or chat.type != ChatType.PRIVATE or message is None or not message.text:
         return
-    name = message.text.split(maxsplit=1)[0].removeprefix("/").split("@", 1)[0].casefold()
+    name = message.text.split(maxsplit=1)[0].removeprefix("/").split("@", 1)[0].lower()
     if name in {spec.name for spec in context.bot_data.commands}:
         return
     await reply(update, context, "errors.unknown_command")

@@ -10,7 +10,9 @@ from telegram.error import TelegramError
 
 from bot.context import RemoteHubContext
 from bot.errors import UserFacingError
+from bot.i18n import pick_language
 from handlers.common import message_payload, reply_text
+from storage.repos import chats
 
 log = logging.getLogger("remotehub.errors")
 
@@ -18,12 +20,30 @@ log = logging.getLogger("remotehub.errors")
 async def on_error(update: object, context: RemoteHubContext) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(update, Update):
+        # PTB gives the error handler a fresh context: choose the language again.
+        context.language = await _language_for(update, context)
     if isinstance(error, UserFacingError) and isinstance(update, Update):
         await _tell_user(update, context, context.t(error.message_id, **error.params))
         return
     log.error("update %s failed: %r", update_id, error, exc_info=error)
     if isinstance(update, Update):
         await _tell_user(update, context, context.t("errors.unexpected"))
+
+
+async def _language_for(update: Update, context: RemoteHubContext) -> str:
+    services = context.services
+    user, chat = update.effective_user, update.effective_chat
+    chosen = None
+    if chat is not None:
+        try:
+            async with services.database.transaction() as session:
+                stored = await chats.get_chat(session, chat.id)
+                chosen = stored.language if stored is not None else None
+        except Exception:  # the database may be what failed
+            log.warning("could not read chat %s language for the error reply", chat.id)
+    telegram_code = user.language_code if user is not None else None
+    return pick_language(chosen, telegram_code, services.settings.default_language)
 
 
 async def _tell_user(update: Update, context: RemoteHubContext, text: str) -> None:

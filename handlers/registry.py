@@ -12,6 +12,8 @@ from telegram.ext import Application, TypeHandler
 
 from bot.context import AppState
 from handlers import (
+    admin_sources,
+    calendar,
     core,
     errors,
     hubs,
@@ -19,14 +21,32 @@ from handlers import (
     moderation,
     questions,
     relay_tools,
+    schedule,
+    settings,
+    subscriptions,
     tracking,
     voting,
 )
 from handlers.commands import CommandSpec
 
 # Feature modules, each with COMMANDS, register(application) and optional START_PAYLOADS.
-# The question relay: ``questions`` first, it builds the relay the other four use.
-FEATURES = [core, ingest_jobs, questions, voting, hubs, moderation, relay_tools]
+# Order matters twice: handlers match in this order, and on_start runs in it, so the listeners
+# (subscriptions' change notifier, the announcer) are in place before ingestion's first poll.
+# They stop in reverse. The question relay: ``questions`` builds the relay the next four use.
+FEATURES = [
+    core,
+    settings,
+    subscriptions,
+    calendar,
+    schedule,
+    admin_sources,
+    questions,
+    voting,
+    hubs,
+    moderation,
+    relay_tools,
+    ingest_jobs,
+]
 
 
 def all_commands() -> list[CommandSpec]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -57,3 +57,12 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once the session's transaction has committed (never on rollback).
+
+    For work that must see the committed data, such as re-planning jobs after a listener
+    queued notices inside someone else's transaction.
+    """
+    event.listen(session.sync_session, "after_commit", lambda _session: callback(), once=True)

@@ -106,6 +106,45 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+SessionFactory = Callable[..., Coroutine[Any, Any, int]]
+
+
+async def _add_session(database: Database, **fields: Any) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.models import Session
+
+    now = datetime.now(UTC)
+    start = fields.pop("start_at", datetime(2026, 6, 23, 6, 0, tzinfo=UTC))
+    values: dict[str, Any] = {
+        "key": f"test-{uuid.uuid4().hex}",
+        "title": "A session",
+        "start_at": start,
+        "end_at": fields.pop("end_at", start + timedelta(minutes=90)),
+        "timezone": "Asia/Baku",
+        "persons": [],
+        "description": "",
+        "created_at": now,
+        "updated_at": now,
+    }
+    values.update(fields)
+    async with database.transaction() as session:
+        row = Session(**values)
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
+@pytest.fixture
+def add_session() -> SessionFactory:
+    """``await add_session(database, title=..., start_at=..., is_ifla=True)`` -> the new id.
+
+    A programme row for features that read the programme, without going through ingestion;
+    unset columns get defaults (a 90-minute session on 23 June 2026, 10:00 in Baku).
+    """
+    return _add_session
+
+
 @pytest.fixture
 async def feed_server() -> AsyncIterator[FeedServer]:
     """A local HTTP server for programmes and feeds on a free port (see tests/feedserver.py)."""
@@ -135,4 +174,22 @@ async def bot_harness(local_api: Any, tmp_path: Path) -> AsyncIterator[Any]:
     try:
         yield harness
     finally:
+        await harness.stop()
+
+
+@pytest.fixture
+async def start_bot(local_api: Any, database: Database) -> AsyncIterator[Callable[..., Any]]:
+    """Start the real application on ``local_api`` and ``database`` (both backends); stopped
+    after the test. ``await start_bot(reminder_minutes=[5])``: keywords override settings."""
+    from tests.harness import BotHarness
+
+    running: list[BotHarness] = []
+
+    async def start(**overrides: Any) -> BotHarness:
+        harness = BotHarness(local_api, database.url, overrides=overrides)
+        running.append(await harness.start())
+        return harness
+
+    yield start
+    for harness in reversed(running):
         await harness.stop()

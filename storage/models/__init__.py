@@ -12,6 +12,7 @@ from storage.models.questions import (
     QuestionSession,
     QuestionVote,
 )
+from storage.models.subscriptions import Subscription, SubscriptionKind
 
 __all__ = [
     "AskingState",
@@ -28,5 +29,7 @@ __all__ = [
     "SentRecord",
     "Session",
     "Source",
+    "Subscription",
+    "SubscriptionKind",
     "User",
 ]

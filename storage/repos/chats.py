@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, SentRecord, User
+from storage.repos import subscriptions
 from storage.repos._sql import execute_count, insert_for
 
 
@@ -93,6 +94,7 @@ async def deactivate(session: AsyncSession, chat_id: int, reason: str, now: date
 
 
 async def record_migration(session: AsyncSession, old_id: int, new_id: int, now: datetime) -> None:
+    """A group became a supergroup: the new id inherits its settings and subscriptions."""
     old = await session.get(Chat, old_id)
     if old is not None:
         old.active = False
@@ -113,6 +115,9 @@ async def record_migration(session: AsyncSession, old_id: int, new_id: int, now:
                     updated_at=now,
                 )
             )
+        await session.flush()
+        # Whatever the group subscribed to follows it to its new id.
+        await subscriptions.move_chat(session, old_id, new_id)
 
 
 async def active_chat_ids(session: AsyncSession, chat_ids: list[int]) -> set[int]:

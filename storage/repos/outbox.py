@@ -234,3 +234,69 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
     return {status: count for status, count in rows}
+
+
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[NewMessage], *, now: datetime
+) -> int:
+    """Insert a fan-out (one row per chat) in one executemany; rows whose key exists are skipped.
+
+    One statement compiled once (SQLAlchemy batches it as multi-row inserts), so ten thousand
+    rows cost a few round trips, not ten thousand. Returns how many rows were new.
+    """
+    if not messages:
+        return 0
+    values = [
+        {
+            "idempotency_key": message.key,
+            "chat_id": message.chat_id,
+            "kind": message.kind,
+            "priority": message.priority,
+            "method": message.method,
+            "payload": message.payload,
+            "status": PENDING,
+            "not_before": message.not_before,
+            "expires_at": message.expires_at,
+            "attempts": 0,
+            "session_id": message.session_id,
+            "created_at": now,
+        }
+        for message in messages
+    ]
+    statement = (
+        insert_for(session, OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.id)
+    )
+    result = await session.execute(statement, values)
+    return len(result.all())
+
+
+async def drop_pending_for_session(
+    session: AsyncSession, session_id: int, *, kinds: Sequence[str], reason: str
+) -> int:
+    """Drop queued messages of these kinds about a session (reminders of a moved session)."""
+    touched = await execute_count(
+        session,
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.session_id == session_id,
+            OutboxMessage.kind.in_(list(kinds)),
+            OutboxMessage.status == PENDING,
+        )
+        .values(status=DROPPED, last_error=reason[:500]),
+    )
+    return touched
+
+
+async def live_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are queued, in flight or sent (not dropped or failed)."""
+    if not keys:
+        return set()
+    rows = await session.scalars(
+        select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.idempotency_key.in_(list(keys)),
+            OutboxMessage.status.in_([PENDING, SENDING, SENT]),
+        )
+    )
+    return set(rows.all())

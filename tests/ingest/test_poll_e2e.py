@@ -80,7 +80,9 @@ class Bot:
         self.harness = BotHarness(
             telegram,
             database_url,
-            overrides={"sources": sources, "admins": [ADMIN], "announce_chat_id": CHANNEL},
+            # No announce_chat_id: the real announcer stays off, NoticeListener speaks alone
+            # (tests/schedule/test_announce_ingest_e2e.py runs the real one through ingestion).
+            overrides={"sources": sources, "admins": [ADMIN]},
             clock=self.clock,
         )
 

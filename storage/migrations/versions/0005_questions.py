@@ -3,7 +3,7 @@
 The per-session counter behind question numbers lives in ``question_sessions``.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-21
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.models.base
 
 revision: str = "0005"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
