@@ -133,6 +133,25 @@ async def test_deep_link_and_the_session_cards_button(
     ]
 
 
+async def test_the_schedules_session_card_opens_asking(
+    api: LocalBotApiServer, bot: BotHarness, database: Database, people: tuple[Chat, Chat]
+) -> None:
+    """The schedule feature's real card (``/start s_<id>``) carries ``ask:s:<id>``."""
+    session_id = await live_session(database, title="Card session")
+    ann, _ = people
+    card = await ann.send(f"/start s_{session_id}")
+    assert f"ask:s:{session_id}" in card.callback_data
+    card_text = card.text
+    await ann.press(card, f"ask:s:{session_id}")
+    prompt = await ann.next()
+    assert "Card session" in (prompt.text or "") and card.text == card_text
+    ack = await ann.send("Asked from the real card")
+    assert number_in(ack.text) == 1
+    assert [q.text for q in await questions_in(database, session_id)] == [
+        "Asked from the real card"
+    ]
+
+
 async def test_a_similar_question_is_offered_for_a_vote(
     api: LocalBotApiServer, bot: BotHarness, database: Database, people: tuple[Chat, Chat]
 ) -> None:
