@@ -16,19 +16,37 @@ from handlers import (
     calendar,
     core,
     errors,
+    hubs,
     ingest_jobs,
+    moderation,
+    questions,
+    relay_tools,
     schedule,
     settings,
     subscriptions,
     tracking,
+    voting,
 )
 from handlers.commands import CommandSpec
 
 # Feature modules, each with COMMANDS, register(application) and optional START_PAYLOADS.
 # Order matters twice: handlers match in this order, and on_start runs in it, so the listeners
 # (subscriptions' change notifier, the announcer) are in place before ingestion's first poll.
-# They stop in reverse.
-FEATURES = [core, settings, subscriptions, calendar, schedule, admin_sources, ingest_jobs]
+# They stop in reverse. The question relay: ``questions`` builds the relay the next four use.
+FEATURES = [
+    core,
+    settings,
+    subscriptions,
+    calendar,
+    schedule,
+    admin_sources,
+    questions,
+    voting,
+    hubs,
+    moderation,
+    relay_tools,
+    ingest_jobs,
+]
 
 
 def all_commands() -> list[CommandSpec]:

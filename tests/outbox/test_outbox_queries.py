@@ -34,11 +34,8 @@ async def test_claim_next_per_chat_takes_each_chats_most_urgent_row(database: Da
     async with database.transaction() as session:
         again = await outbox.claim_next_per_chat(session, now=NOW, limit=1)
         assert [row.idempotency_key for row in again] == ["a1"]
-        statuses = dict(
-            (await session.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status)))
-            .tuples()
-            .all()
-        )
+        rows = await session.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status))
+        statuses = {key: status for key, status in rows}
     assert statuses["a-reply"] == statuses["b1"] == statuses["a1"] == "sending"
     assert statuses["a2"] == statuses["b2"] == statuses["d1"] == "pending"
 
