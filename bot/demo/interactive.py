@@ -18,7 +18,7 @@ from bot.demo.stage import ActorGaveUp, Stage
 from bot.demo.watch import BotWatcher
 from bot.localapi import StoredMessage
 
-ANSWER_WAIT = 3.0  # real seconds to let the bot answer before reading the next line
+ANSWER_WAIT = 10.0  # real seconds to let the bot answer before reading the next line
 
 
 def read_lines(stream: TextIO) -> asyncio.Queue[str | None]:
@@ -78,6 +78,7 @@ class KeyboardParticipant:
         self._stage.transcript.note(self._stage.t("demo.interactive.closed"))
 
     async def _act(self, text: str) -> None:
+        self._stage.catch_up()  # the bot's latest message is the one shown last
         latest = self._latest
         if text.isdigit() and latest is not None:
             buttons = self._pressable(latest)

@@ -95,6 +95,12 @@ class RunningBot:
         assert application.updater is not None
         if application.updater.running:
             await application.updater.stop()
+        job_queue = application.job_queue
+        if job_queue is not None and job_queue.scheduler.running:
+            # PTB waits for running jobs, then shuts the scheduler down, cancelling any job
+            # that started meanwhile; at the demo's speed a tick is due every few
+            # milliseconds, so let none start.
+            job_queue.scheduler.pause()
         if application.running:
             await application.stop()
         if application.post_stop is not None:
