@@ -111,7 +111,8 @@ def handle(args: argparse.Namespace) -> int:
     try:
         result = asyncio.run(run_demo(options))
     except DemoError as exc:
-        print(f"remotehub: demo: {exc}", file=sys.stderr)
+        text = default_translator().t(args.lang, exc.message_id, **exc.params)
+        print(f"remotehub: demo: {text}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(default_translator().t(args.lang, "demo.interrupted"), file=sys.stderr)

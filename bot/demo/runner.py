@@ -46,7 +46,12 @@ PROGRAMME_SECONDS = 20.0  # real seconds for the bot's first poll of the sample 
 
 
 class DemoError(Exception):
-    """The rehearsal cannot go on; the message says why in one line."""
+    """The rehearsal cannot go on; ``message_id`` says why in one line."""
+
+    def __init__(self, message_id: str, **params: Any) -> None:
+        super().__init__(f"{message_id} {params}")
+        self.message_id = message_id
+        self.params = params
 
 
 @dataclass(slots=True)
@@ -189,9 +194,10 @@ async def _programme_loaded(bot: RunningBot) -> int:
         if any(source.last_success_at is not None for source in sources):
             return sum(int(source.items) for source in sources)
         failed = [source.last_error for source in sources if source.last_error]
-        if failed or loop.time() > deadline:
-            reason = failed[0] if failed else "no poll in time"
-            raise DemoError(f"the bot could not read the sample programme: {reason}")
+        if failed:
+            raise DemoError("demo.error.programme", reason=failed[0])
+        if loop.time() > deadline:
+            raise DemoError("demo.error.no_poll", seconds=round(PROGRAMME_SECONDS))
         await asyncio.sleep(0.05)
 
 

@@ -191,8 +191,9 @@ async def play(stage: Stage, scenes: tuple[Scene, ...] = SCENES) -> None:
         try:
             await scene(stage)
         except ActorGaveUp as gave_up:
-            stage.gave_up.append(str(gave_up))
-            stage.transcript.note(stage.t("demo.note.gave_up", reason=str(gave_up)))
+            reason = stage.t(gave_up.message_id, **gave_up.params)
+            stage.gave_up.append(reason)
+            stage.transcript.note(reason)
 
     tasks = [asyncio.create_task(guarded(scene), name=f"demo:{scene.__name__}") for scene in scenes]
     try:

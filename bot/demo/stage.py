@@ -26,7 +26,12 @@ ButtonTest = Callable[[Button], bool]
 
 
 class ActorGaveUp(Exception):
-    """The bot did not answer as the scene expected within the time allowed."""
+    """The bot did not answer as the scene expected; ``message_id`` says how, for the terminal."""
+
+    def __init__(self, message_id: str, **params: Any) -> None:
+        super().__init__(f"{message_id} {params}")
+        self.message_id = message_id
+        self.params = params
 
 
 def has_button(*prefixes: str) -> MessageTest:
@@ -164,7 +169,9 @@ class Actor:
         button = next((b for b in message.buttons if "callback_data" in b and choose(b)), None)
         if button is None:
             labels = [str(b.get("text")) for b in message.buttons]
-            raise ActorGaveUp(f"{self.person.name}: no such button among {labels}")
+            raise ActorGaveUp(
+                "demo.gave_up.no_button", name=self.person.name, labels=", ".join(labels)
+            )
         self._mark()
         self.stage.catch_up()
         query_id = self.stage.server.press_button(
@@ -198,7 +205,7 @@ class Actor:
                     return message
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise ActorGaveUp(f"{self.person.name}: the bot did not answer in time")
+                raise ActorGaveUp("demo.gave_up.silence", name=self.person.name)
             await core.wait_change(min(remaining, 0.25))
 
     async def press_and_wait(
