@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
@@ -83,6 +83,13 @@ async def claim_due(
     )
     if skip_chats:
         query = query.where(OutboxMessage.chat_id.not_in(list(skip_chats)))
+    return await _take_in_flight(session, query)
+
+
+async def _take_in_flight(
+    session: AsyncSession, query: Select[OutboxMessage]
+) -> list[OutboxMessage]:
+    """Load the rows ``query`` selects and mark them in flight, in the caller's transaction."""
     rows = list((await session.scalars(query)).all())
     if rows:
         await session.execute(
@@ -195,16 +202,7 @@ async def claim_next_per_chat(
     )
     heads = select(ranked.c.id).where(ranked.c.place == 1)
     query = select(OutboxMessage).where(OutboxMessage.id.in_(heads)).order_by(*order).limit(limit)
-    rows = list((await session.scalars(query)).all())
-    if rows:
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_([row.id for row in rows]))
-            .values(status=SENDING)
-        )
-        for row in rows:
-            row.status = SENDING
-    return rows
+    return await _take_in_flight(session, query)
 
 
 async def note_attempt(session: AsyncSession, message_id: int, *, error: str) -> None:
