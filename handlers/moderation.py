@@ -8,6 +8,7 @@ refused and nothing changes.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
@@ -18,6 +19,7 @@ from bot.questions.moderation import ANSWER, REASON, QueueView
 from bot.questions.text import shorten
 from bot.questions.views import QuestionView, SessionView
 from bot.roles import Role
+from bot.scheduling import real_interval
 from bot.timefmt import local_label
 from handlers import relay_views
 from handlers.commands import CommandSpec
@@ -371,9 +373,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 
 async def on_start(application: Application) -> None:  # type: ignore[type-arg]
     if application.job_queue is not None:
+        # Claims time out in bot time (the demo's clock runs fast): check in bot seconds too.
+        clock = application.bot_data.services.clock
+        every = real_interval(clock, timedelta(seconds=STALE_CLAIM_CHECK_SECONDS))
         application.job_queue.run_repeating(
             _release_stale_claims,
-            interval=STALE_CLAIM_CHECK_SECONDS,
-            first=STALE_CLAIM_CHECK_SECONDS,
+            interval=every,
+            first=every,
             name="questions.release_stale_claims",
         )

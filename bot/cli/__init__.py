@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from bot.cli import db, export, import_cmd, qr, run, sessions
+from bot.cli import db, demo, export, import_cmd, qr, run, sessions
 from config.settings import ConfigError
 
 # Subcommand modules, each with add_parser(subparsers) and handle(args) -> exit code.
-SUBCOMMANDS = [run, db, import_cmd, sessions, export, qr]
+SUBCOMMANDS = [run, db, import_cmd, sessions, export, qr, demo]
 
 EXIT_CONFIG = 2
 

@@ -1,0 +1,43 @@
+"""Counts for the rehearsal demo's summary: what the bot stored and sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage, Question, Session
+from storage.repos.outbox import SENT
+
+EDIT_METHODS = ("editMessageText", "editMessageCaption", "editMessageReplyMarkup")
+
+
+@dataclass(frozen=True, slots=True)
+class RehearsalCounts:
+    sessions: int
+    ifla_sessions: int
+    messages: int  # new messages sent (text, documents, pictures)
+    edits: int
+    questions: int
+    reminders: int
+
+
+async def _count(session: AsyncSession, model: type, *where: ColumnElement[bool]) -> int:
+    statement = select(func.count()).select_from(model).where(*where)
+    return int(await session.scalar(statement) or 0)
+
+
+async def counts(session: AsyncSession) -> RehearsalCounts:
+    sent = OutboxMessage.status == SENT
+    edit = OutboxMessage.method.in_(EDIT_METHODS)
+    return RehearsalCounts(
+        sessions=await _count(session, Session, Session.vanished.is_(False)),
+        ifla_sessions=await _count(
+            session, Session, Session.vanished.is_(False), Session.is_ifla.is_(True)
+        ),
+        messages=await _count(session, OutboxMessage, sent, ~edit),
+        edits=await _count(session, OutboxMessage, sent, edit),
+        questions=await _count(session, Question),
+        reminders=await _count(session, OutboxMessage, sent, OutboxMessage.kind == "reminder"),
+    )
