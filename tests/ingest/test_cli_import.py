@@ -137,7 +137,7 @@ async def test_import_stores_and_sessions_lists(database: Database) -> None:
     first = await remotehub("import", str(FOSDEM), database_url=url, zone="Europe/Brussels")
     assert first.code == 0, first.err
     assert first.lines == [
-        f"imported 773 sessions (frab_xml) from {FOSDEM.as_uri()} as source 1: "
+        f"imported 773 sessions (frab_xml) from {FOSDEM.resolve().as_uri()} as source 1: "
         "773 added, 0 updated, 0 cancelled"
     ]
     again = await remotehub(
