@@ -140,8 +140,10 @@ async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> Demo
             transcript.note(stage.t("demo.note.day_over"))
             await _drain(bot)
         finally:
-            await watcher.stop()
-            await bot.stop()
+            try:
+                await watcher.stop()
+            finally:
+                await bot.stop()  # before the work directory goes, whatever happened
         moderator = cast.person(cast.moderator).user_id
         exports = exports_sent(server, moderator)
         summary = await collect_summary(database_url, server, time.monotonic() - started)
