@@ -25,6 +25,7 @@ from typing import Any
 
 from bot.clock import FrozenClock
 from bot.i18n import default_translator
+from bot.links import BotLinks
 from bot.programme.announcer import Announcer
 from bot.programme.browse import ProgrammeBrowser
 from bot.programme.events import ChangeKind, NewsItem, SessionChange
@@ -36,11 +37,6 @@ from storage.models import Session
 RESULTS = Path(__file__).parent / "results" / "announce.json"
 START = datetime(2026, 6, 22, 4, 0, tzinfo=UTC)  # 08:00 in Baku, first day
 ROOMS = [f"Room {n}" for n in range(1, 31)]
-
-
-class _Waker:
-    def wake(self) -> None:
-        return None
 
 
 async def _fill(database: Database, count: int, ifla_share: float) -> list[int]:
@@ -108,7 +104,7 @@ async def run(database_url: str, sessions: int, ifla_share: float) -> dict[str, 
             "translator": default_translator(),
             "clock": clock,
         }
-        announcer = Announcer(**common, waker=_Waker(), bot_username="bench_bot")
+        announcer = Announcer(**common, links=BotLinks("bench_bot"))
         first_queued = 0
 
         async def first() -> None:
@@ -148,7 +144,7 @@ async def run(database_url: str, sessions: int, ifla_share: float) -> dict[str, 
                 await announcer.news_arrived(db, items)
 
         news = await _timed(news_batch)
-        browser = ProgrammeBrowser(**common, bot_username="bench_bot")
+        browser = ProgrammeBrowser(**common, links=BotLinks("bench_bot"))
         clock.set(START + timedelta(hours=2))
         page_one = await _timed(lambda: browser.upcoming(1, "en", 1), repeat=50)
         page_far = await _timed(lambda: browser.upcoming(1, "ru", 200), repeat=50)

@@ -1,7 +1,7 @@
 """Broadcast benchmark: 5,000 reminders all due at once, against Telegram's flood limits.
 
 Two senders deliver the same messages to the same 5,000 private chats on a local Bot API
-server (``bot.localapi``) that answers 429 exactly where Telegram would:
+server (``localapi``) that answers 429 exactly where Telegram would:
 
 * ``outbox``: RemoteHub's ``OutboxSender`` draining the persistent outbox (SQLite in a temp
   dir by default, ``--database-url`` for PostgreSQL: a scratch database, rows of kind
@@ -83,7 +83,7 @@ class Result:
 
 def serve(conn: Connection, count: int) -> None:
     """Run a local Bot API server with ``count`` users until told to stop; report its stats."""
-    from bot.localapi import LocalBotApiServer
+    from localapi import LocalBotApiServer
 
     async def main() -> None:
         server = LocalBotApiServer(TOKEN, log_requests=False)
@@ -174,14 +174,14 @@ async def _outbox(root: str, options: dict[str, Any]) -> Result:
     result = Result("outbox", count)
     database = Database(options["database_url"])
     await upgrade_to_head(database)
-    async with database.transaction() as session:  # a scratch database: our rows only
-        await session.execute(delete(OutboxMessage).where(OutboxMessage.kind == BENCH_KIND))
+    async with database.transaction() as db:  # a scratch database: our rows only
+        await db.execute(delete(OutboxMessage).where(OutboxMessage.kind == BENCH_KIND))
     clock = SystemClock()
     due = clock.now() + timedelta(seconds=options["lead"] + count / 2000)
-    async with database.transaction() as session:
+    async with database.transaction() as db:
         for index in range(count):
             await outbox.enqueue(
-                session,
+                db,
                 NewMessage(
                     key=f"bench:{index}",
                     chat_id=FIRST_USER + index,
@@ -217,9 +217,9 @@ async def _outbox(root: str, options: dict[str, Any]) -> Result:
     result.extra.update(
         claims=stats.claims, retried=stats.retried, transient_errors=stats.transient_errors
     )
-    async with database.transaction() as session:
-        result.extra["statuses"] = await outbox.count_by_status(session)
-        await session.execute(delete(OutboxMessage).where(OutboxMessage.kind == BENCH_KIND))
+    async with database.transaction() as db:
+        result.extra["statuses"] = await outbox.count_by_status(db)
+        await db.execute(delete(OutboxMessage).where(OutboxMessage.kind == BENCH_KIND))
     await database.dispose()
     return result
 

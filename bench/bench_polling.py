@@ -48,7 +48,7 @@ from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-FOSDEM = ROOT.parent / "shared" / "fixtures" / "schedules" / "fosdem_2021.xml"
+FOSDEM = ROOT / "tests" / "data" / "schedules" / "fosdem_2021.xml"
 START = datetime(2026, 6, 20, 8, 0, tzinfo=UTC)
 INTERVAL = 300
 

@@ -1,11 +1,12 @@
 """Question relay benchmark: 1,000 participants ask within one minute while moderators pull /next.
 
 The real bot (polling, handlers, relay, outbox sender) runs in this process against a local Bot
-API server (``bot.localapi``) in another process that enforces Telegram's flood limits and
+API server (``localapi``) in another process that enforces Telegram's flood limits and
 plays the people: each participant sends ``/ask <question>`` once, at a random moment of the
 minute; three moderators pick the session and loop /next -> Answered.
 
-Reported, from the moment the server hands an update to the bot (getUpdates):
+Reported, from the moment the server hands an update to the bot (getUpdates; updates are
+handled through the intake, see bench/bench_intake.py for its own figures):
 * stored: until the transaction that stores the question (and queues its acknowledgement)
   has committed;
 * acknowledged: until the "received" message reaches the server (flood limits bound this:
@@ -65,7 +66,7 @@ def world(conn: Connection, options: dict[str, Any]) -> None:
 
 
 async def _world(conn: Connection, options: dict[str, Any]) -> None:
-    from bot.localapi import LocalBotApiServer
+    from localapi import LocalBotApiServer
 
     server = LocalBotApiServer(
         TOKEN, bot_username=BOT_USERNAME, log_requests=False, clock=time.time
@@ -160,10 +161,10 @@ async def _world(conn: Connection, options: dict[str, Any]) -> None:
 
 
 async def run_bot(root: str, conn: Connection, url: str, options: dict[str, Any]) -> dict[str, Any]:
-    from bot.app import build_application, build_services
-    from bot.questions import relay_of
+    from bot.app import build_application
     from bot.questions.asking import AskingService, Submitted
     from bot.questions.export import render_csv
+    from bot.runtime import start_bot, stop_bot
     from config.settings import Settings
     from storage.db import Database
     from storage.migrate import upgrade_to_head
@@ -208,7 +209,7 @@ async def run_bot(root: str, conn: Connection, url: str, options: dict[str, Any]
         await db.flush()
         session_id = session.id
     settings = Settings(token=TOKEN, api_url=root, database_url=url, moderators=MODERATORS)
-    application = build_application(build_services(settings))
+    application = build_application(settings)
     update_seconds: list[float] = []
     process_update = application.process_update
 
@@ -218,21 +219,12 @@ async def run_bot(root: str, conn: Connection, url: str, options: dict[str, Any]
         update_seconds.append(time.perf_counter() - began)
 
     application.process_update = timed_update  # type: ignore[method-assign]
-    await application.initialize()
-    assert application.post_init is not None and application.updater is not None
-    await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0.0, timeout=10)
-    await application.start()
+    running = await start_bot(application, mode="polling")
     conn.send(session_id)
     world_result = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
-    relay = relay_of(application.bot_data.services)
+    relay = application.bot_data.services.questions
     report = await relay.exports.report(session_id)
-    await application.updater.stop()
-    await application.stop()
-    assert application.post_stop is not None and application.post_shutdown is not None
-    await application.post_stop(application)
-    await application.shutdown()
-    await application.post_shutdown(application)
+    await stop_bot(running)
     await database.dispose()
     exported = {
         (int(row["asker"].removeprefix("Person ")), int(row["number"]))

@@ -40,10 +40,9 @@ from sqlalchemy import delete  # noqa: E402
 
 from bot.clock import FrozenClock  # noqa: E402
 from bot.i18n import default_translator  # noqa: E402
+from bot.links import BotLinks  # noqa: E402
 from bot.programme.events import ChangeKind, SessionChange  # noqa: E402
 from bot.reminders import build_reminders  # noqa: E402
-from bot.roles import RoleService  # noqa: E402
-from bot.services import Services  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
@@ -73,11 +72,6 @@ class Figure:
 class NullBoard:
     def replace_all(self, prefix: str, jobs: Any) -> None:
         self.count = len(jobs)
-
-
-class NullSender:
-    def wake(self) -> None:
-        return None
 
 
 async def populate(database: Database, chats: int, sessions: int, seed: int = 7) -> list[int]:
@@ -168,16 +162,10 @@ async def bench_backend(
     await upgrade_to_head(database)
     settings = Settings(timezone="Asia/Baku", reminder_minutes=[60, 10])
     clock = FrozenClock(NOW)
-    services = Services(
-        settings=settings,
-        database=database,
-        translator=default_translator(),
-        clock=clock,
-        roles=RoleService(settings),
-        sender=NullSender(),
-    )
     board = NullBoard()
-    reminders = build_reminders(services, board)
+    reminders = build_reminders(
+        database, clock, settings, default_translator(), BotLinks("bench_bot"), board
+    )
     session_ids = await populate(database, chats, sessions)
     ifla_session = session_ids[0]  # index 0 is an IFLA session: every chat wants it
     figures: list[Figure] = []

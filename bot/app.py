@@ -1,42 +1,30 @@
-"""Building the Application: services in, handlers registered, the outbox sender started."""
+"""Building the Application: the composition root on PTB's bot and JobQueue, handlers
+registered, the services started and stopped with the application."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot.clock import Clock, SystemClock
-from bot.context import AppState, RemoteHubContext
-from bot.i18n import default_translator
-from bot.roles import RoleService
-from bot.services import Services
+from bot.context import AppState, RemoteHubApplication, RemoteHubContext
+from bot.outbox.ptb_transport import PtbTransport
+from bot.programme.ptb_timer import JobQueueTimer
+from bot.reminders.ptb_board import JobQueueBoard
+from bot.services import build_services
 from config.settings import Settings
 from handlers import registry
 from handlers.commands import publish_commands
-from storage.db import Database
-from storage.migrate import upgrade_to_head
+from storage.repos import bot_facts
 
 log = logging.getLogger(__name__)
 
-RemoteHubApplication = Application[Any, RemoteHubContext, Any, Any, AppState, Any]
+__all__ = ["RemoteHubApplication", "build_application"]
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
-    database = Database(settings.database_url)
-    return Services(
-        settings=settings,
-        database=database,
-        translator=default_translator(),
-        clock=clock or SystemClock(),
-        roles=RoleService(settings),
-    )
-
-
-def build_application(services: Services) -> RemoteHubApplication:
+def build_application(settings: Settings, *, clock: Clock | None = None) -> RemoteHubApplication:
     """The real bot: the same code path for ``run``, the tests and the demo."""
-    settings = services.settings
     if settings.token is None:
         raise ValueError("a token is required to build the application")
     api = settings.api_url
@@ -50,7 +38,20 @@ def build_application(services: Services) -> RemoteHubApplication:
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
+        # Updates come from the intake (bot/intake), which stores them before handling.
+        .updater(None)
         .build()
+    )
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    clock = clock or SystemClock()
+    services = build_services(
+        settings,
+        clock=clock,
+        transport=PtbTransport(application.bot),
+        timer=JobQueueTimer(job_queue, clock),
+        board=JobQueueBoard(job_queue),
     )
     application.bot_data.attach(services)
     registry.register_all(application)
@@ -59,32 +60,19 @@ def build_application(services: Services) -> RemoteHubApplication:
 
 async def _post_init(application: RemoteHubApplication) -> None:
     services = application.bot_data.services
-    await upgrade_to_head(services.database)
-    services.bot_username = application.bot.username
-    from bot.outbox.ptb_transport import PtbTransport
-    from bot.outbox.sender import OutboxSender
-
-    sender = OutboxSender(
-        services.database,
-        PtbTransport(application.bot),
-        services.clock,
-        on_chat_gone=services.chat_gone,
-    )
-    services.sender = sender
-    await sender.start()
+    await services.start(bot_username=application.bot.username)
     await publish_commands(
         application.bot, application.bot_data.commands, services.settings, services.translator
     )
-    await registry.start_features(application)
+    async with services.database.transaction() as db:  # for `remotehub qr` offline
+        await bot_facts.remember(
+            db, bot_facts.USERNAME, services.bot_username, now=services.clock.now()
+        )
     log.info("RemoteHub is up as @%s", services.bot_username)
 
 
 async def _post_stop(application: RemoteHubApplication) -> None:
-    services = application.bot_data.services
-    await registry.stop_features(application)
-    stop = getattr(services.sender, "stop", None)
-    if stop is not None:
-        await stop()
+    await application.bot_data.services.stop()
 
 
 async def _post_shutdown(application: RemoteHubApplication) -> None:

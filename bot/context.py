@@ -33,6 +33,9 @@ class AppState:
         self._services = services
 
 
+RemoteHubApplication = Application[Any, "RemoteHubContext", Any, Any, AppState, Any]
+
+
 class RemoteHubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppState]):
     """Per-update context; ``language`` is set by the first handler group from the chat."""
 

@@ -18,9 +18,20 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).parent / "locales"
-LANGUAGES = ("en", "ru")
+# IFLA's seven working languages: English (the default) and Russian (the first two the bot
+# spoke), then the others in the order the UN lists them.
+LANGUAGES = ("en", "ru", "ar", "zh", "fr", "de", "es")
 DEFAULT_LANGUAGE = "en"
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ru": "Русский",
+    "ar": "العربية",
+    "zh": "中文",
+    "fr": "Français",
+    "de": "Deutsch",
+    "es": "Español",
+}
+RIGHT_TO_LEFT = frozenset({"ar"})
 
 
 class MissingMessage(KeyError):
@@ -30,14 +41,25 @@ class MissingMessage(KeyError):
 def pick_language(
     chosen: str | None, telegram_code: str | None, default: str = DEFAULT_LANGUAGE
 ) -> str:
-    """The chat's own choice, else the user's Telegram language when we speak it, else default."""
+    """The chat's own choice, else the user's Telegram language when we speak it, else default.
+
+    The fallback rule: a Telegram code is read case-blind, ``_`` as ``-``, and only its
+    language part counts (``de-AT`` -> de, ``zh-CN``/``zh-hans`` -> zh; ``zh-TW``/``zh-hant``
+    -> zh too, the simplified catalog reading better than English to a traditional reader);
+    a language we do not speak (``pt-BR``) gets the chat's default, then English.
+    """
     if chosen in LANGUAGES:
         return chosen
     if telegram_code:
-        base = telegram_code.split("-")[0].lower()
+        base = telegram_code.strip().replace("_", "-").split("-")[0].lower()
         if base in LANGUAGES:
             return base
     return default if default in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def text_direction(language: str) -> str:
+    """``rtl`` for a right-to-left language (Arabic), else ``ltr``: the pages' ``dir``."""
+    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
 
 
 def _load_language(language: str) -> list[gettext.GNUTranslations]:

@@ -18,7 +18,16 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///remotehub.db"
-SOURCE_FORMATS = ("ical", "frab_xml", "frab_json", "csv", "news")
+SOURCE_FORMATS = (
+    "ical",
+    "frab_xml",
+    "frab_json",
+    "indico_timetable",
+    "indico_event",
+    "pretalx_widget",
+    "csv",
+    "news",
+)
 
 
 class ConfigError(Exception):
@@ -93,6 +102,101 @@ class AnnounceSettings(_Section):
         return time(int(hours), int(minutes))
 
 
+_HOST_PORT = re.compile(r"^(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?P<port>\d{1,5})$")
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+class WebSettings(_Section):
+    listen: str = "127.0.0.1:8080"  # host:port the bot's web server binds
+    public_url: str | None = (
+        None  # what people open (https behind a proxy); default http://<listen>
+    )
+    enabled: bool = True
+    # Who may show the pages in a frame: Telegram Web opens the Mini App in one.
+    frame_ancestors: list[str] = ["https://web.telegram.org"]
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _frame_ancestors(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin like 'https://web.telegram.org'")
+        return value
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        found = _HOST_PORT.match(value.strip())
+        if found is None or int(found.group("port")) > 65535:
+            raise ValueError("must be host:port, like '127.0.0.1:8080'")
+        return value.strip()
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.strip().rstrip("/")
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+
+class TranslateSettings(_Section):
+    """A LibreTranslate-compatible server for questions across languages; none without url."""
+
+    url: str | None = None
+    api_key: SecretStr | None = None
+    timeout: float = Field(default=5.0, gt=0, le=60, description="seconds per request")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.strip().startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (like 'http://127.0.0.1:5000')")
+        return value.strip().rstrip("/")
+
+
+class TelegramSettings(_Section):
+    """How updates arrive (long polling or a webhook) and how many are handled at once."""
+
+    mode: Literal["polling", "webhook"] = "polling"
+    # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; absent, one is derived from
+    # the token (stable across restarts and instances, known only to who holds the token).
+    webhook_secret: SecretStr | None = None
+    webhook_path: str = "/telegram/webhook"
+    max_connections: int = Field(default=40, ge=1, le=100)
+    # Updates of different chats handled side by side (one chat's are always in order).
+    concurrency: int = Field(default=16, ge=1, le=256)
+    # Handled updates are kept this long (Telegram resends nothing older than a day).
+    inbox_keep_hours: int = Field(default=48, ge=25)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9_./-]*", value):
+            raise ValueError("must be a URL path starting with /")
+        return value
+
+
 class Settings(BaseSettings):
     """Everything RemoteHub can be told; see config/example.toml."""
 
@@ -104,9 +208,11 @@ class Settings(BaseSettings):
     api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     config: Path | None = None
+    # The bot's @username for links and QR codes made offline (learned on start otherwise).
+    bot_username: str | None = None
 
     timezone: str = "UTC"
-    default_language: Literal["en", "ru"] = "en"
+    default_language: Literal["en", "ru", "ar", "zh", "fr", "de", "es"] = "en"
     admins: list[int] = Field(default_factory=list)
     moderators: list[int] = Field(default_factory=list)
     announce_chat_id: int | None = None
@@ -116,6 +222,9 @@ class Settings(BaseSettings):
     webcasts: dict[str, str] = Field(default_factory=dict)
     questions: QuestionSettings = Field(default_factory=QuestionSettings)
     announce: AnnounceSettings = Field(default_factory=AnnounceSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    translate: TranslateSettings = Field(default_factory=TranslateSettings)
 
     @field_validator("timezone")
     @classmethod

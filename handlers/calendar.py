@@ -5,34 +5,34 @@ Callback data ``ics:<session>``; the file goes through the outbox like every mes
 
 from __future__ import annotations
 
-from typing import cast
-
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
 
-from bot.context import RemoteHubContext
+from bot.context import RemoteHubApplication, RemoteHubContext
 from bot.errors import UserFacingError
 from bot.outbox.transport import attachment
-from bot.reminders import Reminders
+from bot.programme.callbacks import SessionCalendar
 from bot.reminders.ics import session_calendar, session_filename
-from bot.reminders.texts import card_link, webcast_for
+from bot.reminders.texts import webcast_for
 from handlers.commands import CommandSpec
+from handlers.presses import on_press
 from storage.repos import outbox
 from storage.repos.outbox import NewMessage, Priority
 
 COMMANDS: list[CommandSpec] = []
 
 
-async def send_calendar(update: Update, context: RemoteHubContext) -> None:
-    """``ics:<session>``: the session as a calendar file, sent through the outbox."""
+async def send_calendar(
+    update: Update, context: RemoteHubContext, pressed: SessionCalendar
+) -> None:
+    """The session as a calendar file, sent through the outbox."""
     query = update.callback_query
     chat = update.effective_chat
-    if query is None or query.data is None or chat is None:
+    if query is None or chat is None:
         return
-    reminders = cast(Reminders, context.services.features["reminders"])
+    reminders = context.services.reminders
     try:
-        session = await reminders.subscriptions.session(int(query.data.removeprefix("ics:")))
-    except (ValueError, UserFacingError):
+        session = await reminders.subscriptions.session(pressed.session)
+    except UserFacingError:
         await query.answer(context.t("subs.session_unknown"), show_alert=True)
         return
     await query.answer()
@@ -41,7 +41,7 @@ async def send_calendar(update: Update, context: RemoteHubContext) -> None:
     data = session_calendar(
         session,
         webcast=webcast_for(session, services.settings.webcasts),
-        card_url=card_link(services.bot_username, session.id),
+        card_url=services.links.card(session.id),
         now=now,
         translate=context.t,
     )
@@ -65,8 +65,7 @@ async def send_calendar(update: Update, context: RemoteHubContext) -> None:
             ),
             now=now,
         )
-    services.sender.wake()
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CallbackQueryHandler(send_calendar, pattern=r"^ics:"))
+def register(application: RemoteHubApplication) -> None:
+    application.add_handler(on_press(SessionCalendar, send_calendar))

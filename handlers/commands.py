@@ -58,3 +58,21 @@ async def publish_commands(
     except TelegramError as exc:
         # A staff member who never opened the bot makes Telegram answer "chat not found".
         log.warning("could not publish the command menu: %s", exc)
+
+
+async def publish_for_user(
+    bot: ExtBot[None], specs: list[CommandSpec], translator: Translator, user_id: int, role: Role
+) -> None:
+    """The menu of one person whose role changed at run time (``/mod add``, ``/mod remove``):
+    their role's commands, or back to the participants' menu (their own scope deleted)."""
+    try:
+        for language in LANGUAGES:
+            code = None if language == "en" else language
+            scope = BotCommandScopeChat(user_id)
+            if role > Role.PARTICIPANT:
+                commands = _bot_commands(visible_commands(specs, role), translator, language)
+                await bot.set_my_commands(commands, scope=scope, language_code=code)
+            else:
+                await bot.delete_my_commands(scope=scope, language_code=code)
+    except TelegramError as exc:
+        log.warning("could not publish the command menu of %s: %s", user_id, exc)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 
 from bot.context import RemoteHubContext
+from bot.outbox.payloads import html_message
 from storage.repos import outbox
 from storage.repos.outbox import NewMessage, Priority
 
@@ -31,24 +32,14 @@ def url_button(label: str, url: str) -> dict[str, str]:
     return {"text": label, "url": url}
 
 
-def message_payload(
-    chat_id: int, text: str, keyboard: Keyboard | None = None, *, preview: bool = False
-) -> dict[str, Any]:
-    payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
-    if keyboard is not None:
-        payload["reply_markup"] = keyboard
-    if not preview:
-        payload["link_preview_options"] = {"is_disabled": True}
-    return payload
-
-
-def _reply_key(update: Update, context: RemoteHubContext, suffix: str = "") -> str:
+def reply_key(update: Update, context: RemoteHubContext, suffix: str = "") -> str:
+    """The outbox key of this update's next reply: one update never sends a reply twice."""
     context.reply_count += 1
     return f"update:{update.update_id}:{context.reply_count}{suffix}"
 
 
 async def queue_reply(
-    session: AsyncSession,
+    db: AsyncSession,
     update: Update,
     context: RemoteHubContext,
     text: str,
@@ -60,12 +51,12 @@ async def queue_reply(
     """Queue a reply inside the caller's transaction (same commit as what it acknowledges)."""
     target = chat_id if chat_id is not None else _chat_id(update)
     await outbox.enqueue(
-        session,
+        db,
         NewMessage(
-            key=_reply_key(update, context),
+            key=reply_key(update, context),
             chat_id=target,
             kind="reply",
-            payload=message_payload(target, text, keyboard, preview=preview),
+            payload=html_message(target, text, keyboard, preview=preview),
             not_before=context.services.clock.now(),
             priority=Priority.INTERACTIVE,
         ),
@@ -74,7 +65,7 @@ async def queue_reply(
 
 
 async def queue_edit(
-    session: AsyncSession,
+    db: AsyncSession,
     update: Update,
     context: RemoteHubContext,
     text: str,
@@ -83,15 +74,17 @@ async def queue_edit(
     """Queue an in-place edit of the message whose button was pressed."""
     query = update.callback_query
     if query is None or query.message is None:
-        await queue_reply(session, update, context, text, keyboard)
+        await queue_reply(db, update, context, text, keyboard)
         return
+    if _shows_already(query.message, text, keyboard):
+        return  # Telegram would refuse the edit: "message is not modified"
     chat_id = query.message.chat.id
-    payload = message_payload(chat_id, text, keyboard)
+    payload = html_message(chat_id, text, keyboard)
     payload["message_id"] = query.message.message_id
     await outbox.enqueue(
-        session,
+        db,
         NewMessage(
-            key=_reply_key(update, context, ":edit"),
+            key=reply_key(update, context, ":edit"),
             chat_id=chat_id,
             kind="edit",
             method="editMessageText",
@@ -103,6 +96,16 @@ async def queue_edit(
     )
 
 
+def _shows_already(message: MaybeInaccessibleMessage, text: str, keyboard: Keyboard | None) -> bool:
+    """The pressed message has this text and keyboard now (an edit would change nothing)."""
+    if not isinstance(message, Message) or message.text is None:
+        return False
+    markup = message.reply_markup.to_dict() if message.reply_markup is not None else None
+    if (markup or None) != (keyboard or None):
+        return False
+    return message.text_html == text
+
+
 async def reply(
     update: Update,
     context: RemoteHubContext,
@@ -110,24 +113,22 @@ async def reply(
     keyboard: Keyboard | None = None,
     **params: Any,
 ) -> None:
-    """Translate ``message_id``, queue it as a reply, and wake the sender."""
+    """Translate ``message_id`` and queue it as a reply (its commit wakes the sender)."""
     await reply_text(update, context, context.t(message_id, **params), keyboard)
 
 
 async def reply_text(
     update: Update, context: RemoteHubContext, text: str, keyboard: Keyboard | None = None
 ) -> None:
-    async with context.services.database.transaction() as session:
-        await queue_reply(session, update, context, text, keyboard)
-    context.services.sender.wake()
+    async with context.services.database.transaction() as db:
+        await queue_reply(db, update, context, text, keyboard)
 
 
 async def edit_text(
     update: Update, context: RemoteHubContext, text: str, keyboard: Keyboard | None = None
 ) -> None:
-    async with context.services.database.transaction() as session:
-        await queue_edit(session, update, context, text, keyboard)
-    context.services.sender.wake()
+    async with context.services.database.transaction() as db:
+        await queue_edit(db, update, context, text, keyboard)
 
 
 def _chat_id(update: Update) -> int:

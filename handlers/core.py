@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import RemoteHubContext
+from bot.context import RemoteHubApplication, RemoteHubContext
+from bot.core_callbacks import LanguageChosen
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.roles import Role
 from handlers.commands import CommandSpec, visible_commands
 from handlers.common import edit_text, inline_keyboard, reply, reply_text
 from handlers.guards import is_group_admin
+from handlers.presses import catch_all_presses, on_press
 from storage.repos import chats
 
 COMMANDS = [
@@ -63,26 +65,25 @@ async def help_handler(update: Update, context: RemoteHubContext) -> None:
 
 
 async def lang(update: Update, context: RemoteHubContext) -> None:
-    keyboard = inline_keyboard([[(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGUAGES]])
+    buttons = [(LANGUAGE_NAMES[code], LanguageChosen(code).pack()) for code in LANGUAGES]
+    # Two a row: seven names fit a phone's width that way, in every script.
+    keyboard = inline_keyboard([buttons[start : start + 2] for start in range(0, len(buttons), 2)])
     await reply(update, context, "lang.choose", keyboard)
 
 
-async def lang_chosen(update: Update, context: RemoteHubContext) -> None:
+async def lang_chosen(update: Update, context: RemoteHubContext, data: LanguageChosen) -> None:
     query = update.callback_query
     chat = update.effective_chat
-    if query is None or chat is None or query.data is None:
+    if query is None or chat is None:
         return
-    language = query.data.removeprefix("lang:")
-    if language not in LANGUAGES:
-        await query.answer(context.t("errors.expired_button"))
-        return
+    language = data.language
     if chat.type != ChatType.PRIVATE and not await is_group_admin(update, context):
         await query.answer(context.t("lang.group_admins_only"), show_alert=True)
         return
     await query.answer()
     services = context.services
-    async with services.database.transaction() as session:
-        await chats.set_language(session, chat.id, language, services.clock.now())
+    async with services.database.transaction() as db:
+        await chats.set_language(db, chat.id, language, services.clock.now())
     context.language = language
     await edit_text(update, context, context.t("lang.set"))
 
@@ -98,13 +99,14 @@ async def unknown_command(update: Update, context: RemoteHubContext) -> None:
     await reply(update, context, "errors.unknown_command")
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: RemoteHubApplication) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_handler))
     application.add_handler(CommandHandler("lang", lang))
-    application.add_handler(CallbackQueryHandler(lang_chosen, pattern=r"^lang:"))
+    application.add_handler(on_press(LanguageChosen, lang_chosen))
 
 
-def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
-    """Last group: commands nobody claimed."""
+def register_fallbacks(application: RemoteHubApplication) -> None:
+    """Last group: commands nobody claimed; group 0's last: buttons no codec routes."""
+    application.add_handler(catch_all_presses())
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command), group=90)

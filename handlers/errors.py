@@ -11,7 +11,8 @@ from telegram.error import TelegramError
 from bot.context import RemoteHubContext
 from bot.errors import UserFacingError
 from bot.i18n import pick_language
-from handlers.common import message_payload, reply_text
+from bot.outbox.payloads import html_message
+from handlers.common import reply_text
 from storage.repos import chats
 
 log = logging.getLogger("remotehub.errors")
@@ -37,8 +38,8 @@ async def _language_for(update: Update, context: RemoteHubContext) -> str:
     chosen = None
     if chat is not None:
         try:
-            async with services.database.transaction() as session:
-                stored = await chats.get_chat(session, chat.id)
+            async with services.database.transaction() as db:
+                stored = await chats.get_chat(db, chat.id)
                 chosen = stored.language if stored is not None else None
         except Exception:  # the database may be what failed
             log.warning("could not read chat %s language for the error reply", chat.id)
@@ -59,7 +60,7 @@ async def _tell_user(update: Update, context: RemoteHubContext, text: str) -> No
         # The database itself may be what failed: say it directly instead.
         log.exception("could not queue the error reply for chat %s; sending directly", chat.id)
         try:
-            payload = message_payload(chat.id, text)
+            payload = html_message(chat.id, text)
             await context.bot.send_message(chat.id, payload["text"], parse_mode="HTML")
         except TelegramError:
             log.warning("could not tell chat %s about the error either", chat.id)

@@ -8,24 +8,26 @@ refused and nothing changes.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
-from bot.context import RemoteHubContext
-from bot.questions import QuestionRelay, relay_of
+from bot.callbacks import parse_id
+from bot.context import RemoteHubApplication, RemoteHubContext
+from bot.questions.callbacks import CardAction, CardPress, FocusSession, NextQuestion
 from bot.questions.moderation import ANSWER, REASON, QueueView
 from bot.questions.text import shorten
 from bot.questions.views import QuestionView, SessionView
 from bot.roles import Role
-from bot.scheduling import real_interval
+from bot.textlists import join_items
 from bot.timefmt import local_label
 from handlers import relay_views
 from handlers.commands import CommandSpec
 from handlers.common import Keyboard, command_args, edit_text, inline_keyboard
 from handlers.guards import require_role
+from handlers.presses import on_press
 from handlers.relay_out import answer, button
+from storage.models import QuestionStatus
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +42,6 @@ COMMANDS = [
 QUEUE_SHOWN = 10
 PENDING_SHOWN = 5
 QUEUE_TEXT = 200
-STALE_CLAIM_CHECK_SECONDS = 30
-
-
-def relay(context: RemoteHubContext) -> QuestionRelay:
-    return relay_of(context.services)
 
 
 def _user_id(update: Update) -> int:
@@ -57,7 +54,7 @@ async def focused_session(update: Update, context: RemoteHubContext) -> SessionV
     """The session this moderator works on, after checking they may moderate it (now)."""
     if not await require_role(update, context, Role.MODERATOR):
         return None
-    session = await relay(context).moderation.focus(_user_id(update))
+    session = await context.services.questions.moderation.focus(_user_id(update))
     if session is None:
         await answer(update, context, context.t("moderation.no_focus"))
         return None
@@ -74,35 +71,35 @@ async def moderate_command(update: Update, context: RemoteHubContext) -> None:
     if not await require_role(update, context, Role.MODERATOR):
         return
     args = command_args(context)
-    if args and args[0].isdigit():
-        await _focus(update, context, int(args[0]))
+    if args:
+        session_id = parse_id(args[0])
+        if session_id is None:
+            await answer(update, context, context.t("errors.bad_number", value=args[0][:24]))
+            return
+        await _focus(update, context, session_id)
         return
-    sessions = await relay(context).moderation.sessions_to_pick()
+    sessions = await context.services.questions.moderation.sessions_to_pick()
     if not sessions:
         await answer(update, context, context.t("moderation.no_sessions"))
         return
-    rows = relay_views.session_button_rows(context, sessions, "mod:s:{id}")
+    rows = relay_views.session_button_rows(context, sessions, FocusSession)
     await answer(update, context, context.t("moderation.pick"), inline_keyboard(rows))
 
 
-async def focus_button(update: Update, context: RemoteHubContext) -> None:
+async def focus_button(update: Update, context: RemoteHubContext, data: FocusSession) -> None:
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    session_id = query.data.removeprefix("mod:s:")
-    if not session_id.isdigit():
-        await query.answer(context.t("errors.expired_button"))
+    if not await require_role(update, context, Role.MODERATOR, data.session):
         return
-    if not await require_role(update, context, Role.MODERATOR, int(session_id)):
-        return
-    await _focus(update, context, int(session_id))
+    await _focus(update, context, data.session)
     await query.answer()
 
 
 async def _focus(update: Update, context: RemoteHubContext, session_id: int) -> None:
     if not await require_role(update, context, Role.MODERATOR, session_id):
         return
-    session = await relay(context).moderation.set_focus(_user_id(update), session_id)
+    session = await context.services.questions.moderation.set_focus(_user_id(update), session_id)
     when = local_label(session.start_at, context.services.settings.zone, context.language)
     text = context.t("moderation.focused", session=session.title, when=when)
     if update.callback_query is not None:
@@ -118,7 +115,7 @@ async def queue_command(update: Update, context: RemoteHubContext) -> None:
     session = await focused_session(update, context)
     if session is None:
         return
-    view = await relay(context).moderation.queue(session.id)
+    view = await context.services.questions.moderation.queue(session.id)
     await answer(update, context, queue_text(context, view), _pending_keyboard(context, view))
 
 
@@ -137,7 +134,7 @@ def queue_text(context: RemoteHubContext, view: QueueView) -> str:
         lines.append(context.t("moderation.pending_header", count=len(view.pending)))
         lines += [_queue_line(context, question) for question in view.pending[:PENDING_SHOWN]]
     if view.claimed:
-        numbers = ", ".join(f"#{question.number}" for question in view.claimed)
+        numbers = join_items((f"#{q.number}" for q in view.claimed), context.language)
         lines.append(context.t("moderation.claimed_line", numbers=numbers))
     return "\n\n".join(lines)
 
@@ -150,19 +147,27 @@ def _queue_line(context: RemoteHubContext, question: QuestionView) -> str:
         asker=relay_views.who_asked(context, question, public=False),
         waited=relay_views.waited(context, question.created_at),
         text=shorten(question.text, QUEUE_TEXT),
-        skipped=context.t("moderation.skipped_mark") if question.status == "skipped" else "",
+        skipped=context.t("moderation.skipped_mark")
+        if question.status == QuestionStatus.SKIPPED
+        else "",
     )
 
 
 def _pending_keyboard(context: RemoteHubContext, view: QueueView) -> dict[str, object] | None:
     rows = [
         [
-            (context.t("moderation.button.approve_number", number=q.number), f"mq:ok:{q.id}"),
-            (context.t("moderation.button.reject_number", number=q.number), f"mq:rej:{q.id}"),
+            (
+                context.t("moderation.button.approve_number", number=q.number),
+                CardPress(CardAction.APPROVE, q.id).pack(),
+            ),
+            (
+                context.t("moderation.button.reject_number", number=q.number),
+                CardPress(CardAction.REJECT, q.id).pack(),
+            ),
         ]
         for q in view.pending[:PENDING_SHOWN]
     ]
-    rows.append([(context.t("moderation.button.next"), f"mn:{view.session.id}")])
+    rows.append([(context.t("moderation.button.next"), NextQuestion(view.session.id).pack())])
     return inline_keyboard(rows)
 
 
@@ -175,46 +180,36 @@ async def next_command(update: Update, context: RemoteHubContext) -> None:
         await _claim_and_show(update, context, session)
 
 
-async def next_button(update: Update, context: RemoteHubContext) -> None:
-    """``mn:<session>``: the Next button under a finished card or the queue."""
+async def next_button(update: Update, context: RemoteHubContext, data: NextQuestion) -> None:
+    """The Next button under a finished card or the queue."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    session_id = query.data.removeprefix("mn:")
-    if not session_id.isdigit():
-        await query.answer(context.t("errors.expired_button"))
+    if not await require_role(update, context, Role.MODERATOR, data.session):
         return
-    if not await require_role(update, context, Role.MODERATOR, int(session_id)):
-        return
-    session = await relay(context).moderation.session(int(session_id))
+    session = await context.services.questions.moderation.session(data.session)
     await _claim_and_show(update, context, session)
     await query.answer()
 
 
 async def _claim_and_show(update: Update, context: RemoteHubContext, session: SessionView) -> None:
-    question = await relay(context).moderation.claim_next(session.id, _user_id(update))
+    question = await context.services.questions.moderation.claim_next(session.id, _user_id(update))
     if question is None:
         keyboard = relay_views.next_keyboard(context, session.id)
         await answer(update, context, context.t("moderation.nothing_waiting"), keyboard)
         return
-    text = relay_views.card_text(context, question, session)
+    translation = await context.services.translations.for_card(question.id, context.language)
+    text = relay_views.card_text(context, question, session, translation)
     await answer(update, context, text, relay_views.card_keyboard(context, question))
 
 
-CARD_ACTIONS = ("ans", "skip", "back", "rej", "rejn", "write", "card", "ok")
-
-
-async def card_button(update: Update, context: RemoteHubContext) -> None:
-    """``mq:<action>:<question>``: what the moderator does with a question."""
+async def card_button(update: Update, context: RemoteHubContext, data: CardPress) -> None:
+    """What the moderator does with a question."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in CARD_ACTIONS or not parts[2].isdigit():
-        await query.answer(context.t("errors.expired_button"))
-        return
-    action, question_id = parts[1], int(parts[2])
-    moderation = relay(context).moderation
+    action, question_id = data.action, data.question
+    moderation = context.services.questions.moderation
     session_id = await moderation.session_of_question(question_id)
     if session_id is None:
         await query.answer(context.t("errors.expired_button"))
@@ -227,36 +222,45 @@ async def card_button(update: Update, context: RemoteHubContext) -> None:
 
 
 async def _card_action(
-    update: Update, context: RemoteHubContext, action: str, question_id: int, session_id: int
+    update: Update,
+    context: RemoteHubContext,
+    action: CardAction,
+    question_id: int,
+    session_id: int,
 ) -> tuple[str, Keyboard | None]:
     """Do what the card's button says; return what the card shows next."""
-    moderation = relay(context).moderation
+    moderation = context.services.questions.moderation
     moderator, chat = _user_id(update), update.effective_chat
     assert chat is not None
-    keep = (context.t("moderation.button.keep"), f"mq:card:{question_id}")
-    if action == "rej":
+    keep = (context.t("moderation.button.keep"), CardPress(CardAction.CARD, question_id).pack())
+    if action == CardAction.REJECT:
         question = await moderation.expect_text(moderator, chat.id, REASON, question_id)
-        reject_now = (context.t("moderation.button.reject_now"), f"mq:rejn:{question_id}")
+        reject_now = (
+            context.t("moderation.button.reject_now"),
+            CardPress(CardAction.REJECT_NOW, question_id).pack(),
+        )
         prompt = context.t("moderation.reject_prompt", number=question.number)
         return prompt, inline_keyboard([[reject_now], [keep]])
-    if action == "write":
+    if action == CardAction.WRITE:
         question = await moderation.expect_text(moderator, chat.id, ANSWER, question_id)
         prompt = context.t("moderation.answer_prompt", number=question.number)
         return prompt, inline_keyboard([[keep]])
-    if action == "card":
+    if action == CardAction.CARD:
         await moderation.pending_text_target(moderator, chat.id)  # drop a pending reason/answer
         question = await moderation.card(question_id)
         session = await moderation.session(session_id)
-        text = relay_views.card_text(context, question, session)
+        translations = context.services.translations
+        translation = await translations.for_card(question.id, context.language)
+        text = relay_views.card_text(context, question, session, translation)
         return text, relay_views.card_keyboard(context, question)
-    if action == "rejn":
+    if action == CardAction.REJECT_NOW:
         await moderation.pending_text_target(moderator, chat.id)
     act, done = {
-        "ans": (moderation.mark_answered, "moderation.done_answered"),
-        "skip": (moderation.skip, "moderation.done_skipped"),
-        "back": (moderation.put_back, "moderation.done_back"),
-        "rejn": (moderation.reject, "moderation.done_rejected"),
-        "ok": (moderation.approve, "moderation.done_approved"),
+        CardAction.ANSWERED: (moderation.mark_answered, "moderation.done_answered"),
+        CardAction.SKIP: (moderation.skip, "moderation.done_skipped"),
+        CardAction.BACK: (moderation.put_back, "moderation.done_back"),
+        CardAction.REJECT_NOW: (moderation.reject, "moderation.done_rejected"),
+        CardAction.APPROVE: (moderation.approve, "moderation.done_approved"),
     }[action]
     question = await act(question_id, moderator)
     return context.t(done, number=question.number), relay_views.next_keyboard(context, session_id)
@@ -272,11 +276,15 @@ async def answer_command(update: Update, context: RemoteHubContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if session is None or message is None or chat is None:
         return
-    moderation = relay(context).moderation
+    moderation = context.services.questions.moderation
     parts = (message.text or "").split(maxsplit=2)[1:]
     target: QuestionView | None
-    if parts and parts[0].lstrip("#").isdigit():
-        target = await moderation.question_by_number(session.id, int(parts[0].lstrip("#")))
+    if parts and parts[0].lstrip("#-").isdigit():
+        number = parse_id(parts[0].lstrip("#"))
+        if number is None:
+            await answer(update, context, context.t("errors.bad_number", value=parts[0][:24]))
+            return
+        target = await moderation.question_by_number(session.id, number)
         parts = parts[1:]
     else:
         target = await moderation.current_claim(session.id, _user_id(update))
@@ -303,7 +311,7 @@ async def moderator_text(update: Update, context: RemoteHubContext) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None or message.text is None:
         return
-    moderation = relay(context).moderation
+    moderation = context.services.questions.moderation
     target = await moderation.pending_text_target(_user_id(update), chat.id)
     if target is None:
         return
@@ -331,7 +339,7 @@ async def premod_command(update: Update, context: RemoteHubContext) -> None:
     if session is None:
         return
     args = [arg.casefold() for arg in command_args(context)]
-    moderation = relay(context).moderation
+    moderation = context.services.questions.moderation
     if args and args[0] in ("on", "off"):
         enabled = args[0] == "on"
         await moderation.set_premoderation(session.id, enabled)
@@ -350,13 +358,7 @@ async def premod_command(update: Update, context: RemoteHubContext) -> None:
 # -- wiring ------------------------------------------------------------------------------------
 
 
-async def _release_stale_claims(context: RemoteHubContext) -> None:
-    released = await relay(context).moderation.release_stale_claims()
-    if released:
-        log.info("%d stale claims went back to the queue", released)
-
-
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: RemoteHubApplication) -> None:
     only_new = filters.UpdateType.MESSAGE
     for name, callback in (
         ("moderate", moderate_command),
@@ -366,19 +368,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("premod", premod_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=only_new))
-    application.add_handler(CallbackQueryHandler(button(focus_button), pattern=r"^mod:s:"))
-    application.add_handler(CallbackQueryHandler(button(next_button), pattern=r"^mn:"))
-    application.add_handler(CallbackQueryHandler(button(card_button), pattern=r"^mq:"))
-
-
-async def on_start(application: Application) -> None:  # type: ignore[type-arg]
-    if application.job_queue is not None:
-        # Claims time out in bot time (the demo's clock runs fast): check in bot seconds too.
-        clock = application.bot_data.services.clock
-        every = real_interval(clock, timedelta(seconds=STALE_CLAIM_CHECK_SECONDS))
-        application.job_queue.run_repeating(
-            _release_stale_claims,
-            interval=every,
-            first=every,
-            name="questions.release_stale_claims",
-        )
+    application.add_handler(on_press(FocusSession, button(focus_button)))
+    application.add_handler(on_press(NextQuestion, button(next_button)))
+    application.add_handler(on_press(CardPress, button(card_button)))

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Message, Update
+from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import RemoteHubContext
-from bot.questions import QuestionRelay, build_relay, relay_of
+from bot.callbacks import parse_id
+from bot.context import RemoteHubApplication, RemoteHubContext
+from bot.links import ASK_PAYLOAD
+from bot.programme.callbacks import AskFromCard
 from bot.questions.asking import (
     Acknowledge,
     Asker,
@@ -19,19 +21,17 @@ from bot.questions.asking import (
     SimilarFound,
     Submitted,
 )
-from bot.questions.base import PendingInputs
+from bot.questions.callbacks import AskAction, AskChosen, AskStep, OwnAction, OwnQuestion
 from bot.questions.moderation import ANSWER, REASON
-from bot.questions.qr import ASK_PAYLOAD
 from bot.questions.views import QuestionView, SessionView
+from bot.textlists import join_items
 from handlers import moderation, relay_views
 from handlers.commands import CommandSpec
 from handlers.common import Keyboard, edit_text, inline_keyboard
+from handlers.presses import on_press
 from handlers.relay_out import answer, button, force_reply, queue_answer
 
 COMMANDS = [CommandSpec("ask", "cmd.ask")]
-
-CARD_PREFIX = "ask:s:"  # the session card's button (another feature draws it)
-CHOOSE_PREFIX = "ask:c:"  # our own list of open sessions
 
 _NOT_TEXT = (
     filters.Sticker.ALL
@@ -49,27 +49,11 @@ _NOT_TEXT = (
 )
 
 
-class AwaitedMessage(filters.MessageFilter):
-    """Messages from someone whose next message the relay asked for (an in-memory index)."""
-
-    def __init__(self, inputs: PendingInputs) -> None:
-        super().__init__(name="AwaitedMessage")
-        self._inputs = inputs
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        return user is not None and self._inputs.expects(user.id, message.chat.id)
-
-
 def asker_of(update: Update, context: RemoteHubContext) -> Asker | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot or chat.type == ChatType.CHANNEL:
         return None
     return Asker(user.id, chat.id, context.language, in_group=chat.type != ChatType.PRIVATE)
-
-
-def relay(context: RemoteHubContext) -> QuestionRelay:
-    return relay_of(context.services)
 
 
 def acknowledgement(update: Update, context: RemoteHubContext) -> Acknowledge:
@@ -103,11 +87,11 @@ async def show(
         message_id = (
             "questions.choose_session_draft" if outcome.has_draft else "questions.choose_session"
         )
-        rows = relay_views.session_button_rows(context, outcome.sessions, CHOOSE_PREFIX + "{id}")
-        rows.append([(context.t("questions.button.cancel"), "ask:x")])
+        rows = relay_views.session_button_rows(context, outcome.sessions, AskChosen)
+        rows.append([(context.t("questions.button.cancel"), AskStep(AskAction.CANCEL).pack())])
         await _say(update, context, context.t(message_id), inline_keyboard(rows), edit=edit)
     elif isinstance(outcome, AwaitingText):
-        hub = await relay(context).hubs.label(asker.chat_id) if asker.in_group else None
+        hub = await context.services.questions.hubs.label(asker.chat_id) if asker.in_group else None
         text = relay_views.prompt_text(context, outcome.session, outcome.anonymous, hub)
         if hub is not None:
             await answer(update, context, text, force_reply(outcome.session.title), quote=True)
@@ -137,7 +121,7 @@ async def ask_command(update: Update, context: RemoteHubContext) -> None:
     if asker is None or message is None:
         return
     text = command_text(message.text or "")
-    service = relay(context).asking
+    service = context.services.questions.asking
     if text:
         ack = acknowledgement(update, context)
         outcome = await service.ask_with_text(asker, text, message.message_id, ack)
@@ -151,52 +135,50 @@ async def ask_deep_link(update: Update, context: RemoteHubContext, payload: str)
     asker = asker_of(update, context)
     if asker is None:
         return
-    if not payload.isdigit():
+    session_id = parse_id(payload)
+    if session_id is None:
         await answer(update, context, context.t("questions.session_unknown"))
         return
     ack = acknowledgement(update, context)
-    outcome = await relay(context).asking.choose(asker, int(payload), ack)
+    outcome = await context.services.questions.asking.choose(asker, session_id, ack)
     await show(update, context, asker, outcome)
 
 
-async def session_chosen(update: Update, context: RemoteHubContext) -> None:
-    """``ask:s:<id>`` (the programme's session card) or ``ask:c:<id>`` (our own list)."""
+async def session_chosen(
+    update: Update, context: RemoteHubContext, data: AskFromCard | AskChosen
+) -> None:
+    """The programme's session card (``AskFromCard``) or our own list (``AskChosen``)."""
     query, asker = update.callback_query, asker_of(update, context)
-    if query is None or asker is None or query.data is None:
-        return
-    from_card = query.data.startswith(CARD_PREFIX)
-    session_id = query.data.removeprefix(CARD_PREFIX).removeprefix(CHOOSE_PREFIX)
-    if not session_id.isdigit():
-        await query.answer(context.t("errors.expired_button"))
+    if query is None or asker is None:
         return
     ack = acknowledgement(update, context)
-    outcome = await relay(context).asking.choose(asker, int(session_id), ack)
+    outcome = await context.services.questions.asking.choose(asker, data.session, ack)
     await query.answer()
-    await show(update, context, asker, outcome, edit=not from_card)
+    await show(update, context, asker, outcome, edit=isinstance(data, AskChosen))
 
 
-async def flow_button(update: Update, context: RemoteHubContext) -> None:
-    """``ask:anon`` / ``ask:x`` / ``ask:dv`` / ``ask:ds``: the buttons of the asking flow."""
+async def flow_button(update: Update, context: RemoteHubContext, data: AskStep) -> None:
+    """Anonymous / cancel / vote instead / send anyway: the buttons of the asking flow."""
     query, asker = update.callback_query, asker_of(update, context)
-    if query is None or asker is None or query.data is None:
+    if query is None or asker is None:
         return
-    service = relay(context).asking
-    action = query.data.removeprefix("ask:")
-    if action == "anon":
+    service = context.services.questions.asking
+    action = data.action
+    if action == AskAction.ANONYMOUS:
         prompt = await service.toggle_anonymous(asker)
         await query.answer()
         if prompt is not None:
             await show(update, context, asker, prompt)
-    elif action == "x":
+    elif action == AskAction.CANCEL:
         await service.cancel(asker)
         await query.answer()
         await edit_text(update, context, context.t("questions.cancelled"))
-    elif action == "dv":
+    elif action == AskAction.VOTE_INSTEAD:
         question = await service.vote_instead(asker)
         await query.answer()
         text = context.t("questions.voted_instead", number=question.number)
         await edit_text(update, context, text)
-    elif action == "ds":
+    elif action == AskAction.SEND_ANYWAY:
         outcome = await service.send_anyway(asker, acknowledgement(update, context))
         await query.answer()
         if isinstance(outcome, Submitted):
@@ -211,8 +193,12 @@ async def awaited_text(update: Update, context: RemoteHubContext) -> None:
     asker, message = asker_of(update, context), update.effective_message
     if asker is None or message is None or message.text is None:
         return
-    service = relay(context).asking
-    step = await service.step_of(asker)
+    service = context.services.questions.asking
+    step = await service.step_of(asker)  # the database says whether we wait for this
+    if step is None:
+        if not asker.in_group:
+            await outside_flow_hint(update, context)
+        return
     if step in (REASON, ANSWER):
         await moderation.moderator_text(update, context)
         return
@@ -223,7 +209,21 @@ async def awaited_text(update: Update, context: RemoteHubContext) -> None:
         await show(update, context, asker, outcome)
 
 
+async def outside_flow_hint(update: Update, context: RemoteHubContext) -> None:
+    """A private message outside any flow: what the bot does, where to ask now, /help."""
+    sessions = await context.services.questions.asking.open_sessions()
+    if sessions:
+        titles = join_items((session.title for session in sessions), context.language)
+        now_line = context.t("questions.hint.open_now", sessions=titles)
+    else:
+        now_line = context.t("questions.hint.none_open")
+    await answer(update, context, context.t("questions.hint.about") + "\n\n" + now_line)
+
+
 async def awaited_not_text(update: Update, context: RemoteHubContext) -> None:
+    asker = asker_of(update, context)
+    if asker is None or await context.services.questions.asking.step_of(asker) is None:
+        return
     await answer(update, context, context.t("questions.not_text"), quote=True)
 
 
@@ -235,29 +235,25 @@ async def edited(update: Update, context: RemoteHubContext) -> None:
     text = message.text
     if message.text.startswith("/"):
         text = command_text(text)
-    view = await relay(context).own.edit_by_message(
+    view = await context.services.questions.own.edit_by_message(
         message.chat.id, message.message_id, user.id, text, context.language
     )
     if view is not None:
         await answer(update, context, context.t("questions.edited", number=view.number), quote=True)
 
 
-async def own_question_button(update: Update, context: RemoteHubContext) -> None:
-    """``q:wd:<id>`` withdraw, ``q:an:<id>`` hide or show the name."""
+async def own_question_button(update: Update, context: RemoteHubContext, data: OwnQuestion) -> None:
+    """Withdraw one's own question, or hide or show the name on it."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    if query is None or user is None:
         return
-    _, action, question_id = [*query.data.split(":", 2), "", ""][:3]
-    if not question_id.isdigit() or action not in ("wd", "an"):
-        await query.answer(context.t("errors.expired_button"))
-        return
-    own = relay(context).own
-    if action == "wd":
-        view = await own.withdraw(int(question_id), user.id)
+    own = context.services.questions.own
+    if data.action == OwnAction.WITHDRAW:
+        view = await own.withdraw(data.question, user.id)
         await query.answer(context.t("questions.withdrawn", number=view.number))
         await edit_text(update, context, context.t("questions.withdrawn", number=view.number))
         return
-    view, session = await own.toggle_anonymous(int(question_id), user.id)
+    view, session = await own.toggle_anonymous(data.question, user.id)
     note = "questions.now_anonymous" if view.anonymous else "questions.now_named"
     await query.answer(context.t(note, number=view.number))
     text = relay_views.received_text(context, view, session)
@@ -275,26 +271,17 @@ def command_text(text: str) -> str:
 START_PAYLOADS = {ASK_PAYLOAD: ask_deep_link}
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    services = application.bot_data.services
-    question_relay = build_relay(services)
-    services.features["questions"] = question_relay
-    awaited = AwaitedMessage(question_relay.inputs)
+def register(application: RemoteHubApplication) -> None:
     new_messages = filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("ask", ask_command, filters=new_messages))
-    application.add_handler(CallbackQueryHandler(button(session_chosen), pattern=r"^ask:[sc]:"))
+    application.add_handler(on_press(AskFromCard, button(session_chosen)))
+    application.add_handler(on_press(AskChosen, button(session_chosen)))
+    application.add_handler(on_press(AskStep, button(flow_button)))
+    application.add_handler(on_press(OwnQuestion, button(own_question_button)))
     application.add_handler(
-        CallbackQueryHandler(button(flow_button), pattern=r"^ask:(anon|x|dv|ds)$")
+        MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, awaited_text)
     )
-    application.add_handler(CallbackQueryHandler(button(own_question_button), pattern=r"^q:"))
-    application.add_handler(
-        MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND & awaited, awaited_text)
-    )
-    application.add_handler(MessageHandler(new_messages & _NOT_TEXT & awaited, awaited_not_text))
+    application.add_handler(MessageHandler(new_messages & _NOT_TEXT, awaited_not_text))
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, edited)
     )
-
-
-async def on_start(application: Application) -> None:  # type: ignore[type-arg]
-    await relay_of(application.bot_data.services).load_pending_inputs()

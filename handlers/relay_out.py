@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -13,15 +13,11 @@ from telegram.error import TelegramError
 
 from bot.context import RemoteHubContext
 from bot.errors import UserFacingError
+from bot.outbox.payloads import html_message
 from bot.outbox.transport import attachment
-from handlers.common import Keyboard, message_payload
+from handlers.common import Keyboard, reply_key
 from storage.repos import outbox
 from storage.repos.outbox import NewMessage, Priority
-
-
-def _key(update: Update, context: RemoteHubContext, suffix: str) -> str:
-    context.reply_count += 1
-    return f"update:{update.update_id}:{context.reply_count}:{suffix}"
 
 
 def _chat_id(update: Update) -> int:
@@ -42,7 +38,7 @@ async def queue_answer(
 ) -> None:
     """Queue a reply in the caller's transaction; ``quote`` answers the user's message."""
     chat_id = _chat_id(update)
-    payload = message_payload(chat_id, text, markup)
+    payload = html_message(chat_id, text, markup)
     message = update.effective_message
     if quote and message is not None and update.callback_query is None:
         payload["reply_parameters"] = {
@@ -53,7 +49,7 @@ async def queue_answer(
     await outbox.enqueue(
         db,
         NewMessage(
-            key=_key(update, context, "reply"),
+            key=reply_key(update, context, ":reply"),
             chat_id=chat_id,
             kind="reply",
             payload=payload,
@@ -72,10 +68,9 @@ async def answer(
     *,
     quote: bool = False,
 ) -> None:
-    """``queue_answer`` in its own transaction, then wake the sender."""
+    """``queue_answer`` in its own transaction (its commit wakes the sender)."""
     async with context.services.database.transaction() as db:
         await queue_answer(db, update, context, text, markup, quote=quote)
-    context.services.sender.wake()
 
 
 def force_reply(placeholder: str) -> Keyboard:
@@ -106,7 +101,7 @@ async def send_file(
         await outbox.enqueue(
             db,
             NewMessage(
-                key=_key(update, context, field),
+                key=reply_key(update, context, f":{field}"),
                 chat_id=chat_id,
                 kind=field,
                 method=method,
@@ -116,20 +111,22 @@ async def send_file(
             ),
             now=now,
         )
-    context.services.sender.wake()
 
 
-ButtonHandler = Callable[[Update, RemoteHubContext], Coroutine[Any, Any, None]]
+P = ParamSpec("P")
+ButtonHandler = Callable[Concatenate[Update, RemoteHubContext, P], Coroutine[Any, Any, None]]
 
 
-def button(handler: ButtonHandler) -> ButtonHandler:
+def button(handler: ButtonHandler[P]) -> ButtonHandler[P]:
     """For callback handlers that answer the query after acting: a refusal
     (``UserFacingError``) shows as an alert on the pressed button, where the user looks."""
 
     @functools.wraps(handler)
-    async def wrapped(update: Update, context: RemoteHubContext) -> None:
+    async def wrapped(
+        update: Update, context: RemoteHubContext, /, *args: P.args, **kwargs: P.kwargs
+    ) -> None:
         try:
-            await handler(update, context)
+            await handler(update, context, *args, **kwargs)
         except UserFacingError as error:
             text = context.t(error.message_id, **error.params)
             query = update.callback_query

@@ -4,16 +4,16 @@ screen), and the admins' /mod to add and remove moderators."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
-from bot.context import RemoteHubContext
+from bot.callbacks import parse_id
+from bot.context import RemoteHubApplication, RemoteHubContext
 from bot.errors import UserFacingError
-from bot.questions import relay_of
 from bot.questions.export import render_csv, render_markdown
 from bot.questions.people import Scope
-from bot.questions.qr import ask_link, qr_png
+from bot.questions.qr import qr_png
 from bot.roles import Role
-from handlers.commands import CommandSpec
+from handlers.commands import CommandSpec, publish_for_user
 from handlers.common import command_args
 from handlers.guards import require_role
 from handlers.moderation import focused_session
@@ -31,7 +31,7 @@ async def export_command(update: Update, context: RemoteHubContext) -> None:
     session = await focused_session(update, context)
     if session is None:
         return
-    report = await relay_of(context.services).exports.report(session.id)
+    report = await context.services.questions.exports.report(session.id)
     counts = report.counts()
     stem = f"questions-session-{session.id}"
     await send_file(
@@ -63,7 +63,7 @@ async def qr_command(update: Update, context: RemoteHubContext) -> None:
     session = await focused_session(update, context)
     if session is None:
         return
-    link = ask_link(context.services.bot_username, session.id)
+    link = context.services.links.ask(session.id)
     await send_file(
         update,
         context,
@@ -81,7 +81,7 @@ async def mod_command(update: Update, context: RemoteHubContext) -> None:
     user = update.effective_user
     assert user is not None
     args = command_args(context)
-    directory = relay_of(context.services).moderators
+    directory = context.services.questions.moderators
     if args[:1] == ["list"]:
         entries = await directory.entries()
         if not entries:
@@ -93,6 +93,11 @@ async def mod_command(update: Update, context: RemoteHubContext) -> None:
         return
     if len(args) < 2 or args[0] not in ("add", "remove") or not args[1].lstrip("-").isdigit():
         raise UserFacingError("moderators.usage")
+    numbers = [args[1], *args[3:4]]
+    bad = next((word for word in numbers if parse_id(word) is None), None)
+    if bad is not None:
+        await answer(update, context, context.t("errors.bad_number", value=bad[:24]))
+        return
     target = int(args[1])
     scope = Scope.parse(args[2:])
     label = _scope_label(context, scope.key)
@@ -103,6 +108,19 @@ async def mod_command(update: Update, context: RemoteHubContext) -> None:
         removed = await directory.remove(target, scope if args[2:] else None)
         message_id = "moderators.removed" if removed else "moderators.not_found"
     await answer(update, context, context.t(message_id, user=target, scope=label))
+    await _publish_menu(context, target)
+
+
+async def _publish_menu(context: RemoteHubContext, user_id: int) -> None:
+    """A moderator added (or removed) at run time gets (or loses) the moderators' menu."""
+    role = await context.services.roles.role_of(user_id)
+    entries = await context.services.questions.moderators.entries()
+    if role == Role.PARTICIPANT and any(entry.user_id == user_id for entry in entries):
+        role = Role.MODERATOR  # a moderator of some sessions or events
+    services = context.services
+    await publish_for_user(
+        context.bot, context.bot_data.commands, services.translator, user_id, role
+    )
 
 
 def _scope_label(context: RemoteHubContext, scope: str) -> str:
@@ -114,7 +132,7 @@ def _scope_label(context: RemoteHubContext, scope: str) -> str:
     return context.t("moderators.scope_all")
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: RemoteHubApplication) -> None:
     only_new = filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("export", export_command, filters=only_new))
     application.add_handler(CommandHandler("qr", qr_command, filters=only_new))

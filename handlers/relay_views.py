@@ -6,14 +6,35 @@ as a parameter, which escapes it: a question written in HTML or Markdown shows l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+from bot.callbacks import CallbackData
 from bot.context import RemoteHubContext
 from bot.i18n import LANGUAGE_NAMES
+from bot.questions.callbacks import (
+    AskAction,
+    AskStep,
+    CardAction,
+    CardPress,
+    NextQuestion,
+    OwnAction,
+    OwnQuestion,
+    QuestionsPage,
+    Vote,
+)
 from bot.questions.text import shorten
 from bot.questions.views import STATUS_MESSAGES, QuestionView, SessionView
 from bot.questions.voting import VotingPage
 from bot.timefmt import local_label
+from bot.translation.service import (
+    FAILED,
+    NO_ANSWER_YET,
+    PENDING,
+    CardTranslation,
+    MissingTranslation,
+    language_name,
+)
 from handlers.common import Keyboard, inline_keyboard
 from storage.repos import questions as statuses
 
@@ -22,16 +43,14 @@ LIST_TEXT = 300  # question text in lists
 
 
 def session_button_rows(
-    context: RemoteHubContext, sessions: list[SessionView], data: str
+    context: RemoteHubContext, sessions: list[SessionView], data: Callable[[int], CallbackData]
 ) -> list[list[tuple[str, str]]]:
-    """One button per session (local start time and title); ``data`` is like ``"x:{id}"``."""
+    """One button per session (local start time and title); ``data(session_id)`` its codec."""
     zone = context.services.settings.zone
     rows = []
     for session in sessions:
         when = local_label(session.start_at, zone, context.language)
-        rows.append(
-            [(shorten(f"{when} · {session.title}", BUTTON_TITLE), data.format(id=session.id))]
-        )
+        rows.append([(shorten(f"{when} · {session.title}", BUTTON_TITLE), data(session.id).pack())])
     return rows
 
 
@@ -65,7 +84,12 @@ def prompt_text(
 def prompt_keyboard(context: RemoteHubContext, anonymous: bool) -> Keyboard:
     toggle = "questions.button.show_name" if anonymous else "questions.button.anonymous"
     return inline_keyboard(
-        [[(context.t(toggle), "ask:anon"), (context.t("questions.button.cancel"), "ask:x")]]
+        [
+            [
+                (context.t(toggle), AskStep(AskAction.ANONYMOUS).pack()),
+                (context.t("questions.button.cancel"), AskStep(AskAction.CANCEL).pack()),
+            ]
+        ]
     )
 
 
@@ -85,12 +109,17 @@ def own_keyboard(context: RemoteHubContext, question: QuestionView) -> Keyboard 
     """Withdraw, and hide or show the name, while the question is still open."""
     if question.status not in statuses.OPEN:
         return None
-    row = [(context.t("questions.button.withdraw"), f"q:wd:{question.id}")]
+    row = [
+        (
+            context.t("questions.button.withdraw"),
+            OwnQuestion(OwnAction.WITHDRAW, question.id).pack(),
+        )
+    ]
     if question.hub is None:
         toggle = (
             "questions.button.show_name" if question.anonymous else "questions.button.anonymous"
         )
-        row.append((context.t(toggle), f"q:an:{question.id}"))
+        row.append((context.t(toggle), OwnQuestion(OwnAction.TOGGLE_NAME, question.id).pack()))
     return inline_keyboard([row])
 
 
@@ -106,9 +135,14 @@ def similar_text(context: RemoteHubContext, question: QuestionView) -> str:
 def similar_keyboard(context: RemoteHubContext, question: QuestionView) -> Keyboard:
     return inline_keyboard(
         [
-            [(context.t("questions.button.vote_instead", number=question.number), "ask:dv")],
-            [(context.t("questions.button.send_anyway"), "ask:ds")],
-            [(context.t("questions.button.cancel"), "ask:x")],
+            [
+                (
+                    context.t("questions.button.vote_instead", number=question.number),
+                    AskStep(AskAction.VOTE_INSTEAD).pack(),
+                )
+            ],
+            [(context.t("questions.button.send_anyway"), AskStep(AskAction.SEND_ANYWAY).pack())],
+            [(context.t("questions.button.cancel"), AskStep(AskAction.CANCEL).pack())],
         ]
     )
 
@@ -144,15 +178,15 @@ def voting_keyboard(context: RemoteHubContext, page: VotingPage) -> Keyboard | N
         if item.own:
             mark = "✍️"
         buttons.append(
-            (f"{mark} {question.votes} · #{question.number}", f"qv:{question.id}:{page.page}")
+            (f"{mark} {question.votes} · #{question.number}", Vote(question.id, page.page).pack())
         )
     rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
     navigation = []
     if page.page > 0:
-        navigation.append(("◀️", f"qp:{page.session.id}:{page.page - 1}"))
-    navigation.append(("🔄", f"qp:{page.session.id}:{page.page}"))
+        navigation.append(("◀️", QuestionsPage(page.session.id, page.page - 1).pack()))
+    navigation.append(("🔄", QuestionsPage(page.session.id, page.page).pack()))
     if page.page + 1 < page.pages:
-        navigation.append(("▶️", f"qp:{page.session.id}:{page.page + 1}"))
+        navigation.append(("▶️", QuestionsPage(page.session.id, page.page + 1).pack()))
     rows.append(navigation)
     return inline_keyboard(rows)
 
@@ -160,8 +194,13 @@ def voting_keyboard(context: RemoteHubContext, page: VotingPage) -> Keyboard | N
 # -- moderating --------------------------------------------------------------------------------
 
 
-def card_text(context: RemoteHubContext, question: QuestionView, session: SessionView) -> str:
-    return context.t(
+def card_text(
+    context: RemoteHubContext,
+    question: QuestionView,
+    session: SessionView,
+    translation: CardTranslation | None = None,
+) -> str:
+    card = context.t(
         "moderation.card",
         number=question.number,
         session=session.title,
@@ -172,6 +211,26 @@ def card_text(context: RemoteHubContext, question: QuestionView, session: Sessio
         waited=waited(context, question.created_at),
         status=context.t(STATUS_MESSAGES[question.status]),
     )
+    if translation is None:
+        return card
+    return f"{card}\n\n{translation_text(context, translation)}"
+
+
+_WHY = {
+    PENDING: "translate.why.pending",
+    NO_ANSWER_YET: "translate.why.no_answer",
+    FAILED: "translate.why.failed",
+}
+
+
+def translation_text(context: RemoteHubContext, translation: CardTranslation) -> str:
+    """The machine translation, marked as one with its source language, or why there is none."""
+    if isinstance(translation, MissingTranslation):
+        return context.t(_WHY.get(translation.why, "translate.why.failed"))
+    if translation.source is None:
+        return context.t("translate.card.machine_unknown", text=translation.text)
+    source = language_name(translation.source, context.language)
+    return context.t("translate.card.machine", source=source, text=translation.text)
 
 
 def card_keyboard(context: RemoteHubContext, question: QuestionView) -> Keyboard | None:
@@ -180,27 +239,33 @@ def card_keyboard(context: RemoteHubContext, question: QuestionView) -> Keyboard
         return inline_keyboard(
             [
                 [
-                    (context.t("moderation.button.answered"), f"mq:ans:{qid}"),
-                    (context.t("moderation.button.skip"), f"mq:skip:{qid}"),
+                    (context.t("moderation.button.answered"), _card(CardAction.ANSWERED, qid)),
+                    (context.t("moderation.button.skip"), _card(CardAction.SKIP, qid)),
                 ],
                 [
-                    (context.t("moderation.button.write"), f"mq:write:{qid}"),
-                    (context.t("moderation.button.reject"), f"mq:rej:{qid}"),
+                    (context.t("moderation.button.write"), _card(CardAction.WRITE, qid)),
+                    (context.t("moderation.button.reject"), _card(CardAction.REJECT, qid)),
                 ],
-                [(context.t("moderation.button.back"), f"mq:back:{qid}")],
+                [(context.t("moderation.button.back"), _card(CardAction.BACK, qid))],
             ]
         )
     if question.status == statuses.PENDING_APPROVAL:
         return inline_keyboard(
             [
                 [
-                    (context.t("moderation.button.approve"), f"mq:ok:{qid}"),
-                    (context.t("moderation.button.reject"), f"mq:rej:{qid}"),
+                    (context.t("moderation.button.approve"), _card(CardAction.APPROVE, qid)),
+                    (context.t("moderation.button.reject"), _card(CardAction.REJECT, qid)),
                 ]
             ]
         )
     return next_keyboard(context, question.session_id)
 
 
+def _card(action: CardAction, question_id: int) -> str:
+    return CardPress(action, question_id).pack()
+
+
 def next_keyboard(context: RemoteHubContext, session_id: int) -> Keyboard:
-    return inline_keyboard([[(context.t("moderation.button.next"), f"mn:{session_id}")]])
+    return inline_keyboard(
+        [[(context.t("moderation.button.next"), NextQuestion(session_id).pack())]]
+    )

@@ -1,22 +1,30 @@
 """/settings: the chat's time zone, language and reminder lead times.
 
-Callback data: ``set:home``, ``set:tz`` (choices), ``set:tz:<zone>``, ``set:tzask`` (type a
-name), ``set:leads``, ``set:lead:<minutes>`` (toggle), ``set:lang``. ``/settings tz <name>``
+Buttons: ``bot.reminders.callbacks`` (home, zone choices, a zone, type a zone name, lead
+times, a lead time toggled, language). ``/settings tz <name>``
 sets a zone directly. In groups everyone may look, only admins may change.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import RemoteHubContext
+from bot.context import RemoteHubApplication, RemoteHubContext
 from bot.errors import UserFacingError
 from bot.i18n import LANGUAGE_NAMES
-from bot.reminders import Reminders
+from bot.reminders.callbacks import (
+    LeadChoices,
+    LeadToggle,
+    SettingsHome,
+    SettingsLanguage,
+    ZoneChoices,
+    ZoneChosen,
+    ZonePrompt,
+)
 from bot.reminders.subscriptions import LEAD_CHOICES, ChatSettings
 from bot.reminders.texts import zone_named
 from bot.reminders.zones import guess_zone
@@ -25,14 +33,11 @@ from handlers import core
 from handlers.commands import CommandSpec
 from handlers.common import Keyboard, edit_text, inline_keyboard, reply, reply_text
 from handlers.guards import is_group_admin
+from handlers.presses import PressHandler, on_press
 from handlers.prompts import PromptReply, ask
 
 COMMANDS = [CommandSpec("settings", "cmd.settings")]
 ZONE_WORDS = ("tz", "zone", "timezone")
-
-
-def _reminders(context: RemoteHubContext) -> Reminders:
-    return cast(Reminders, context.services.features["reminders"])
 
 
 def _chat_id(update: Update) -> int:
@@ -73,7 +78,7 @@ async def settings_command(update: Update, context: RemoteHubContext) -> None:
 
 
 async def _show_overview(update: Update, context: RemoteHubContext) -> None:
-    reminders = _reminders(context)
+    reminders = context.services.reminders
     settings = await reminders.subscriptions.chat_settings(_chat_id(update))
     zone_line = "settings.zone_chosen" if settings.timezone else "settings.zone_venue"
     language = LANGUAGE_NAMES.get(settings.language or context.language, context.language)
@@ -88,9 +93,9 @@ async def _show_overview(update: Update, context: RemoteHubContext) -> None:
     )
     keyboard = inline_keyboard(
         [
-            [(context.t("settings.button_zone"), "set:tz")],
-            [(context.t("settings.button_leads"), "set:leads")],
-            [(context.t("settings.button_language"), "set:lang")],
+            [(context.t("settings.button_zone"), ZoneChoices().pack())],
+            [(context.t("settings.button_leads"), LeadChoices().pack())],
+            [(context.t("settings.button_language"), SettingsLanguage().pack())],
         ]
     )
     await _show(update, context, text, keyboard)
@@ -102,12 +107,12 @@ async def _show_overview(update: Update, context: RemoteHubContext) -> None:
 async def _show_zones(update: Update, context: RemoteHubContext) -> None:
     """Offer the zone guessed from the Telegram language, the venue's and UTC."""
     user = update.effective_user
-    settings = await _reminders(context).subscriptions.chat_settings(_chat_id(update))
+    settings = await context.services.reminders.subscriptions.chat_settings(_chat_id(update))
     guess = guess_zone(user.language_code if user else None)
     choices = list(dict.fromkeys([guess, context.services.settings.timezone, "UTC"]))
-    rows = [[(_zone_label(context, zone), f"set:tz:{zone}")] for zone in choices]
-    rows.append([(context.t("settings.button_type_zone"), "set:tzask")])
-    rows.append([(context.t("settings.button_back"), "set:home")])
+    rows = [[(_zone_label(context, zone), ZoneChosen(zone).pack())] for zone in choices]
+    rows.append([(context.t("settings.button_type_zone"), ZonePrompt().pack())])
+    rows.append([(context.t("settings.button_back"), SettingsHome().pack())])
     text = context.t("settings.zone_choose", zone=settings.zone, guess=guess)
     await _show(update, context, text, inline_keyboard(rows))
 
@@ -117,17 +122,17 @@ def _zone_label(context: RemoteHubContext, zone: str) -> str:
 
 
 async def _apply_zone(update: Update, context: RemoteHubContext, text: str) -> None:
-    answer = await _reminders(context).subscriptions.set_timezone(_chat_id(update), text)
+    answer = await context.services.reminders.subscriptions.set_timezone(_chat_id(update), text)
     if answer.zone is not None:
         time = _clock_in(context, answer.zone)
         done = context.t("settings.zone_set", zone=answer.zone, time=time)
-        keyboard = inline_keyboard([[(context.t("settings.button_back"), "set:home")]])
+        keyboard = inline_keyboard([[(context.t("settings.button_back"), SettingsHome().pack())]])
         await _show(update, context, done, keyboard)
         return
     if not answer.suggestions:
         await reply(update, context, "settings.zone_unknown", text=text.strip()[:64])
         return
-    rows = [[(_zone_label(context, zone), f"set:tz:{zone}")] for zone in answer.suggestions]
+    rows = [[(_zone_label(context, zone), ZoneChosen(zone).pack())] for zone in answer.suggestions]
     question = context.t("settings.zone_suggest", text=text.strip()[:64])
     await reply_text(update, context, question, inline_keyboard(rows))
 
@@ -144,18 +149,18 @@ async def zone_reply(update: Update, context: RemoteHubContext) -> None:
 
 
 async def _show_leads(update: Update, context: RemoteHubContext, settings: ChatSettings) -> None:
-    texts = _reminders(context).texts
-    choices = sorted(set(LEAD_CHOICES) | set(_reminders(context).planner.default_leads))
+    texts = context.services.reminders.texts
+    choices = sorted(set(LEAD_CHOICES) | set(context.services.reminders.planner.default_leads))
     buttons = [
         (
             ("✅ " if minutes in settings.leads else "▫️ ")
             + texts.duration(context.language, minutes * 60),
-            f"set:lead:{minutes}",
+            LeadToggle(minutes).pack(),
         )
         for minutes in choices
     ]
     rows = [buttons[index : index + 3] for index in range(0, len(buttons), 3)]
-    rows.append([(context.t("settings.button_back"), "set:home")])
+    rows.append([(context.t("settings.button_back"), SettingsHome().pack())])
     text = context.t("settings.leads_choose", leads=texts.leads(context.language, settings.leads))
     await _show(update, context, text, inline_keyboard(rows))
 
@@ -173,54 +178,78 @@ async def _may_change(update: Update, context: RemoteHubContext) -> bool:
     return False
 
 
-async def on_button(update: Update, context: RemoteHubContext) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    _prefix, _, rest = query.data.partition(":")
-    action, _, argument = rest.partition(":")
-    service = _reminders(context).subscriptions
-    if action == "home":
-        await query.answer()
-        await _show_overview(update, context)
-    elif action == "tz" and not argument:
-        await query.answer()
-        await _show_zones(update, context)
-    elif action == "leads":
-        await query.answer()
-        await _show_leads(update, context, await service.chat_settings(_chat_id(update)))
-    elif action == "lang":
-        await query.answer()
-        await core.lang(update, context)
-    elif await _may_change(update, context):
-        await _change(update, context, action, argument)
+async def _answer_and(update: Update) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer()
 
 
-async def _change(update: Update, context: RemoteHubContext, action: str, argument: str) -> None:
+async def home_button(update: Update, context: RemoteHubContext, _data: SettingsHome) -> None:
+    await _answer_and(update)
+    await _show_overview(update, context)
+
+
+async def zones_button(update: Update, context: RemoteHubContext, _data: ZoneChoices) -> None:
+    await _answer_and(update)
+    await _show_zones(update, context)
+
+
+async def leads_button(update: Update, context: RemoteHubContext, _data: LeadChoices) -> None:
+    await _answer_and(update)
+    service = context.services.reminders.subscriptions
+    await _show_leads(update, context, await service.chat_settings(_chat_id(update)))
+
+
+async def language_button(
+    update: Update, context: RemoteHubContext, _data: SettingsLanguage
+) -> None:
+    await _answer_and(update)
+    await core.lang(update, context)
+
+
+async def zone_chosen(update: Update, context: RemoteHubContext, data: ZoneChosen) -> None:
+    if await _may_change(update, context):
+        await _answer_and(update)
+        await _apply_zone(update, context, data.zone)
+
+
+async def zone_prompt(update: Update, context: RemoteHubContext, _data: ZonePrompt) -> None:
+    if await _may_change(update, context):
+        await _answer_and(update)
+        await ask(update, context, "settings.zone_prompt")
+
+
+async def lead_toggle(update: Update, context: RemoteHubContext, data: LeadToggle) -> None:
     query = update.callback_query
     assert query is not None
-    service = _reminders(context).subscriptions
+    if not await _may_change(update, context):
+        return
+    service = context.services.reminders.subscriptions
     try:
-        if action == "tz":
-            await query.answer()
-            await _apply_zone(update, context, argument)
-        elif action == "tzask":
-            await query.answer()
-            await ask(update, context, "settings.zone_prompt")
-        elif action == "lead":
-            await service.toggle_lead(_chat_id(update), int(argument))
-            await query.answer()
-            await _show_leads(update, context, await service.chat_settings(_chat_id(update)))
-        else:
-            await query.answer(context.t("errors.expired_button"))
+        await service.toggle_lead(_chat_id(update), data.minutes)
     except UserFacingError as error:
         await query.answer(context.t(error.message_id, **error.params), show_alert=True)
+        return
     except ValueError:
         await query.answer(context.t("errors.expired_button"))
+        return
+    await query.answer()
+    await _show_leads(update, context, await service.chat_settings(_chat_id(update)))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+_BUTTONS: list[tuple[type[Any], PressHandler[Any]]] = [
+    (SettingsHome, home_button),
+    (ZoneChoices, zones_button),
+    (ZoneChosen, zone_chosen),
+    (ZonePrompt, zone_prompt),
+    (LeadChoices, leads_button),
+    (LeadToggle, lead_toggle),
+    (SettingsLanguage, language_button),
+]
+
+
+def register(application: RemoteHubApplication) -> None:
     application.add_handler(CommandHandler("settings", settings_command))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^set:"))
+    for codec, handler in _BUTTONS:
+        application.add_handler(on_press(codec, handler))
     zone_answers = filters.TEXT & ~filters.COMMAND & PromptReply("settings.zone_prompt")
     application.add_handler(MessageHandler(zone_answers, zone_reply))

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from bot.context import RemoteHubContext
+from bot.reminders.callbacks import (
+    DropAllSubscriptions,
+    DropSubscription,
+    SubscribeTrack,
+    TracksPage,
+)
 from bot.reminders.subscriptions import ChatSettings
 from bot.reminders.texts import ReminderTexts, zone_named
 from bot.timefmt import local_label
@@ -46,9 +52,9 @@ def subscription_list(
         lines.append("• " + _describe(context, item, settings))
         if len(rows) < BUTTONS_SHOWN:
             label = item.session_title or item.target or context.t("subs.item_ifla_short")
-            rows.append([(f"❌ {_short(label)}", f"sub:del:{item.id}")])
+            rows.append([(f"❌ {_short(label)}", DropSubscription(item.id).pack())])
     if len(listed) > 1:
-        rows.append([(context.t("subs.drop_all"), "sub:delall")])
+        rows.append([(context.t("subs.drop_all"), DropAllSubscriptions().pack())])
     lines.append("")
     lines.append(
         context.t(
@@ -67,12 +73,12 @@ def tracks_keyboard(
     pages = max(1, -(-len(tracks) // TRACKS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = tracks[page * TRACKS_PER_PAGE : (page + 1) * TRACKS_PER_PAGE]
-    rows = [[(_short(track), f"sub:trk:{code}")] for track, code in shown]
+    rows = [[(_short(track), SubscribeTrack(code).pack())] for track, code in shown]
     navigation = []
     if page > 0:
-        navigation.append(("◀", f"sub:tracks:{page - 1}"))
+        navigation.append(("◀", TracksPage(page - 1).pack()))
     if page < pages - 1:
-        navigation.append(("▶", f"sub:tracks:{page + 1}"))
+        navigation.append(("▶", TracksPage(page + 1).pack()))
     if navigation:
         rows.append(navigation)
     text = context.t("subs.tracks_header", page=page + 1, pages=pages)

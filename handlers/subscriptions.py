@@ -1,31 +1,35 @@
 """/subscribe, /mysubs, /unsubscribe and the card's "🔔 Remind me" button.
 
-Callback data: ``sub:add:<session>`` (card), ``sub:ifla``, ``sub:tracks:<page>``,
-``sub:trk:<crc32 of the track>``, ``sub:kw`` (asks for a keyword), ``sub:del:<id>``,
-``sub:delall``. In groups only admins change subscriptions. Also builds the reminder services
-on start (``on_start``): planning, change notices, the sender's chat-gone hook.
+Buttons: ``bot.reminders.callbacks`` (and the card's ``RemindMe``). In groups only admins
+change subscriptions.
 """
 
 from __future__ import annotations
 
 import zlib
-from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import RemoteHubContext
+from bot.context import RemoteHubApplication, RemoteHubContext
 from bot.errors import UserFacingError
-from bot.reminders import Reminders, build_reminders
+from bot.programme.callbacks import RemindMe
+from bot.reminders.callbacks import (
+    AskKeyword,
+    DropAllSubscriptions,
+    DropSubscription,
+    SubscribeIfla,
+    SubscribeTrack,
+    TracksPage,
+)
 from bot.reminders.texts import zone_named
-from bot.scheduling import real_interval
 from bot.timefmt import format_span
 from handlers.commands import CommandSpec
 from handlers.common import Keyboard, edit_text, inline_keyboard, reply, reply_text
 from handlers.guards import is_group_admin
+from handlers.presses import Data, PressHandler, on_press, stale_press
 from handlers.prompts import PromptReply, ask
-from handlers.reminder_jobs import JobQueueBoard
 from handlers.subscription_views import subscription_list, tracks_keyboard
 
 COMMANDS = [
@@ -33,14 +37,6 @@ COMMANDS = [
     CommandSpec("mysubs", "cmd.mysubs"),
     CommandSpec("unsubscribe", "cmd.unsubscribe"),
 ]
-# The plan is rebuilt after every change it hears of; this catches what it cannot hear of:
-# a source's first poll (ingestion tells listeners nothing then), sessions coming into the
-# planning horizon, a chat that comes back after blocking the bot. A plan costs milliseconds.
-REPLAN_EVERY = timedelta(minutes=5)
-
-
-def reminders_of(context: RemoteHubContext) -> Reminders:
-    return cast(Reminders, context.services.features["reminders"])
 
 
 def track_code(track: str) -> str:
@@ -89,21 +85,21 @@ async def subscribe(update: Update, context: RemoteHubContext) -> None:
 def _menu(context: RemoteHubContext) -> Keyboard:
     return inline_keyboard(
         [
-            [(context.t("subs.menu_ifla"), "sub:ifla")],
-            [(context.t("subs.menu_track"), "sub:tracks:0")],
-            [(context.t("subs.menu_keyword"), "sub:kw")],
+            [(context.t("subs.menu_ifla"), SubscribeIfla().pack())],
+            [(context.t("subs.menu_track"), TracksPage(0).pack())],
+            [(context.t("subs.menu_keyword"), AskKeyword().pack())],
         ]
     )
 
 
 async def _subscribe_ifla(update: Update, context: RemoteHubContext) -> None:
     chat_id, user_id = _ids(update)
-    added = await reminders_of(context).subscriptions.subscribe_ifla(chat_id, user_id)
+    added = await context.services.reminders.subscriptions.subscribe_ifla(chat_id, user_id)
     await _answer(update, context, "subs.ifla_added" if added else "subs.ifla_already")
 
 
 async def _subscribe_track_named(update: Update, context: RemoteHubContext, name: str) -> None:
-    tracks = await reminders_of(context).subscriptions.tracks()
+    tracks = await context.services.reminders.subscriptions.tracks()
     wanted = name.strip().casefold()
     track = next((known for known in tracks if known.casefold() == wanted), None)
     if track is None:
@@ -114,7 +110,7 @@ async def _subscribe_track_named(update: Update, context: RemoteHubContext, name
 
 async def _subscribe_track(update: Update, context: RemoteHubContext, track: str) -> None:
     chat_id, user_id = _ids(update)
-    added = await reminders_of(context).subscriptions.subscribe_track(chat_id, track, user_id)
+    added = await context.services.reminders.subscriptions.subscribe_track(chat_id, track, user_id)
     message_id = "subs.track_added" if added else "subs.track_already"
     await _answer(update, context, message_id, track=track)
 
@@ -124,7 +120,7 @@ async def _subscribe_keyword(update: Update, context: RemoteHubContext, text: st
         await ask(update, context, "subs.keyword_prompt")
         return
     chat_id, user_id = _ids(update)
-    service = reminders_of(context).subscriptions
+    service = context.services.reminders.subscriptions
     keyword, added = await service.subscribe_keyword(chat_id, text, user_id)
     message_id = "subs.keyword_added" if added else "subs.keyword_already"
     await _answer(update, context, message_id, keyword=keyword)
@@ -153,59 +149,86 @@ async def keyword_reply(update: Update, context: RemoteHubContext) -> None:
 # ---- buttons -------------------------------------------------------------------------
 
 
-async def on_button(update: Update, context: RemoteHubContext) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+def _refusing(handler: PressHandler[Data]) -> PressHandler[Data]:
+    """A refusal (``UserFacingError``) shows as an alert on the pressed button."""
+
+    async def wrapped(update: Update, context: RemoteHubContext, data: Data) -> None:
+        try:
+            await handler(update, context, data)
+        except UserFacingError as error:
+            query = update.callback_query
+            assert query is not None
+            await query.answer(context.t(error.message_id, **error.params), show_alert=True)
+
+    return wrapped
+
+
+async def tracks_page(update: Update, context: RemoteHubContext, data: TracksPage) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await _show_tracks(update, context, data.page)
+
+
+async def remind_me(update: Update, context: RemoteHubContext, data: RemindMe) -> None:
+    if await _may_change(update, context):
+        await _remind_me(update, context, data.session)
+
+
+async def ifla_button(update: Update, context: RemoteHubContext, _data: SubscribeIfla) -> None:
+    if await _may_change(update, context):
+        await _subscribe_ifla(update, context)
+
+
+async def track_button(update: Update, context: RemoteHubContext, data: SubscribeTrack) -> None:
+    if not await _may_change(update, context):
         return
-    parts = query.data.split(":")
-    action, argument = parts[1], parts[2] if len(parts) > 2 else ""
-    try:
-        if action == "tracks":
-            page = int(argument or 0)
-            await query.answer()
-            await _show_tracks(update, context, page)
-        elif await _may_change(update, context):
-            await _act(update, context, action, argument)
-    except UserFacingError as error:
-        await query.answer(context.t(error.message_id, **error.params), show_alert=True)
-    except ValueError:
-        await query.answer(context.t("errors.expired_button"))
+    tracks = {
+        track_code(track): track
+        for track in await context.services.reminders.subscriptions.tracks()
+    }
+    if data.code not in tracks:
+        await stale_press(update, context)
+        return
+    await _subscribe_track(update, context, tracks[data.code])
 
 
-async def _act(update: Update, context: RemoteHubContext, action: str, argument: str) -> None:
+async def keyword_button(update: Update, context: RemoteHubContext, _data: AskKeyword) -> None:
+    if not await _may_change(update, context):
+        return
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await ask(update, context, "subs.keyword_prompt")
+
+
+async def drop_button(update: Update, context: RemoteHubContext, data: DropSubscription) -> None:
+    if not await _may_change(update, context):
+        return
     query = update.callback_query
     assert query is not None
-    service = reminders_of(context).subscriptions
     chat_id, _user_id = _ids(update)
-    if action == "add":
-        await _remind_me(update, context, int(argument))
-    elif action == "ifla":
-        await _subscribe_ifla(update, context)
-    elif action == "trk":
-        tracks = {track_code(track): track for track in await service.tracks()}
-        if argument not in tracks:
-            raise ValueError(argument)
-        await _subscribe_track(update, context, tracks[argument])
-    elif action == "kw":
-        await query.answer()
-        await ask(update, context, "subs.keyword_prompt")
-    elif action == "del":
-        removed = await service.unsubscribe(chat_id, int(argument))
-        await query.answer(context.t("subs.removed" if removed else "subs.already_removed"))
-        await _show_list(update, context, edit=True)
-    elif action == "delall":
-        await service.unsubscribe_all(chat_id)
-        await query.answer(context.t("subs.removed"))
-        await _show_list(update, context, edit=True)
-    else:
-        raise ValueError(action)
+    removed = await context.services.reminders.subscriptions.unsubscribe(chat_id, data.subscription)
+    await query.answer(context.t("subs.removed" if removed else "subs.already_removed"))
+    await _show_list(update, context, edit=True)
+
+
+async def drop_all_button(
+    update: Update, context: RemoteHubContext, _data: DropAllSubscriptions
+) -> None:
+    if not await _may_change(update, context):
+        return
+    query = update.callback_query
+    assert query is not None
+    chat_id, _user_id = _ids(update)
+    await context.services.reminders.subscriptions.unsubscribe_all(chat_id)
+    await query.answer(context.t("subs.removed"))
+    await _show_list(update, context, edit=True)
 
 
 async def _remind_me(update: Update, context: RemoteHubContext, session_id: int) -> None:
     """The card's "🔔 Remind me": a toast, and a message saying when the reminders come."""
     query = update.callback_query
     assert query is not None
-    reminders = reminders_of(context)
+    reminders = context.services.reminders
     chat_id, user_id = _ids(update)
     result = await reminders.subscriptions.subscribe_session(chat_id, session_id, user_id)
     await query.answer(context.t("subs.added_toast" if result.added else "subs.already_toast"))
@@ -234,10 +257,10 @@ async def mysubs(update: Update, context: RemoteHubContext) -> None:
 
 async def _show_list(update: Update, context: RemoteHubContext, *, edit: bool) -> None:
     chat_id, _user = _ids(update)
-    service = reminders_of(context).subscriptions
+    service = context.services.reminders.subscriptions
     listed = await service.subscriptions(chat_id)
     settings = await service.chat_settings(chat_id)
-    text, keyboard = subscription_list(context, listed, settings, reminders_of(context).texts)
+    text, keyboard = subscription_list(context, listed, settings, context.services.reminders.texts)
     if edit:
         await edit_text(update, context, text, keyboard)
     else:
@@ -245,7 +268,7 @@ async def _show_list(update: Update, context: RemoteHubContext, *, edit: bool) -
 
 
 async def _show_tracks(update: Update, context: RemoteHubContext, page: int) -> None:
-    tracks = await reminders_of(context).subscriptions.tracks()
+    tracks = await context.services.reminders.subscriptions.tracks()
     if not tracks:
         await edit_text(update, context, context.t("subs.no_tracks"))
         return
@@ -260,33 +283,15 @@ async def _show_tracks(update: Update, context: RemoteHubContext, page: int) -> 
 # ---- wiring --------------------------------------------------------------------------
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: RemoteHubApplication) -> None:
     application.add_handler(CommandHandler("subscribe", subscribe))
     application.add_handler(CommandHandler(["mysubs", "unsubscribe"], mysubs))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^sub:"))
+    application.add_handler(on_press(TracksPage, _refusing(tracks_page)))
+    application.add_handler(on_press(RemindMe, _refusing(remind_me)))
+    application.add_handler(on_press(SubscribeIfla, _refusing(ifla_button)))
+    application.add_handler(on_press(SubscribeTrack, _refusing(track_button)))
+    application.add_handler(on_press(AskKeyword, _refusing(keyword_button)))
+    application.add_handler(on_press(DropSubscription, _refusing(drop_button)))
+    application.add_handler(on_press(DropAllSubscriptions, _refusing(drop_all_button)))
     keyword_answers = filters.TEXT & ~filters.COMMAND & PromptReply("subs.keyword_prompt")
     application.add_handler(MessageHandler(keyword_answers, keyword_reply))
-
-
-async def on_start(application: Application) -> None:  # type: ignore[type-arg]
-    """Build the reminder services, listen to the programme, plan from the database."""
-    services = application.bot_data.services
-    job_queue = application.job_queue
-    assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
-    reminders = build_reminders(services, JobQueueBoard(job_queue))
-    services.features["reminders"] = reminders
-    services.programme_listeners.append(reminders.notifier)
-    services.chat_gone_listeners.append(reminders.subscriptions.chat_gone)
-
-    async def replan(_context: object) -> None:
-        await reminders.planner.plan()
-
-    every = real_interval(services.clock, REPLAN_EVERY)
-    job_queue.run_repeating(replan, interval=every, first=every, name="reminders-replan")
-    await reminders.planner.plan(startup=True)
-
-
-async def on_stop(application: Application) -> None:  # type: ignore[type-arg]
-    reminders = application.bot_data.services.features.get("reminders")
-    if isinstance(reminders, Reminders):
-        await reminders.planner.close()

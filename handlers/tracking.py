@@ -22,10 +22,10 @@ async def remember(update: Update, context: RemoteHubContext) -> None:
     services = context.services
     now = services.clock.now()
     user, chat = update.effective_user, update.effective_chat
-    async with services.database.transaction() as session:
+    async with services.database.transaction() as db:
         if user is not None and not user.is_bot:
             await chats.remember_user(
-                session,
+                db,
                 user_id=user.id,
                 first_name=user.first_name,
                 last_name=user.last_name,
@@ -36,12 +36,12 @@ async def remember(update: Update, context: RemoteHubContext) -> None:
         if chat is None:
             return
         if update.my_chat_member is not None and _bot_removed(update.my_chat_member):
-            await chats.deactivate(session, chat.id, "removed or blocked the bot", now)
-            dropped = await outbox.drop_pending_for_chat(session, chat.id, reason="bot removed")
+            await chats.deactivate(db, chat.id, "removed or blocked the bot", now)
+            dropped = await outbox.drop_pending_for_chat(db, chat.id, reason="bot removed")
             log.info("chat %s removed the bot; dropped %d queued messages", chat.id, dropped)
             raise ApplicationHandlerStop
         stored = await chats.remember_chat(
-            session, chat_id=chat.id, type=chat.type, title=chat.title, now=now
+            db, chat_id=chat.id, type=chat.type, title=chat.title, now=now
         )
     context.language = pick_language(
         stored.language,

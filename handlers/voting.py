@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
-from bot.context import RemoteHubContext
-from bot.questions import relay_of
+from bot.callbacks import parse_id
+from bot.context import RemoteHubApplication, RemoteHubContext
+from bot.questions.callbacks import QuestionsPage, Vote
 from handlers import relay_views
 from handlers.commands import CommandSpec
 from handlers.common import command_args, edit_text, inline_keyboard
+from handlers.presses import on_press
 from handlers.relay_out import answer, button
 
 COMMANDS = [CommandSpec("questions", "cmd.questions")]
@@ -21,9 +23,13 @@ async def questions_command(update: Update, context: RemoteHubContext) -> None:
     if user is None:
         return
     args = command_args(context)
-    relay = relay_of(context.services)
-    if args and args[0].isdigit():
-        await _show_page(update, context, int(args[0]), 0, edit=False)
+    relay = context.services.questions
+    if args:
+        session_id = parse_id(args[0])
+        if session_id is None:
+            await answer(update, context, context.t("errors.bad_number", value=args[0][:24]))
+            return
+        await _show_page(update, context, session_id, 0, edit=False)
         return
     sessions = await relay.asking.open_sessions()
     if not sessions:
@@ -31,7 +37,9 @@ async def questions_command(update: Update, context: RemoteHubContext) -> None:
     elif len(sessions) == 1:
         await _show_page(update, context, sessions[0].id, 0, edit=False)
     else:
-        rows = relay_views.session_button_rows(context, sessions, "qp:{id}:0")
+        rows = relay_views.session_button_rows(
+            context, sessions, lambda session: QuestionsPage(session, 0)
+        )
         await answer(update, context, context.t("questions.choose_list"), inline_keyboard(rows))
 
 
@@ -40,7 +48,7 @@ async def _show_page(
 ) -> None:
     user = update.effective_user
     assert user is not None
-    view = await relay_of(context.services).voting.page(session_id, user.id, page)
+    view = await context.services.questions.voting.page(session_id, user.id, page)
     text = relay_views.voting_text(context, view)
     keyboard = relay_views.voting_keyboard(context, view)
     if edit:
@@ -49,37 +57,29 @@ async def _show_page(
         await answer(update, context, text, keyboard)
 
 
-async def page_button(update: Update, context: RemoteHubContext) -> None:
-    """``qp:<session>:<page>``: another page, or the same one refreshed."""
+async def page_button(update: Update, context: RemoteHubContext, data: QuestionsPage) -> None:
+    """Another page, or the same one refreshed."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    parts = query.data.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        await query.answer(context.t("errors.expired_button"))
-        return
-    await _show_page(update, context, int(parts[1]), int(parts[2]), edit=True)
+    await _show_page(update, context, data.session, data.page, edit=True)
     await query.answer()
 
 
-async def vote_button(update: Update, context: RemoteHubContext) -> None:
-    """``qv:<question>:<page>``: vote or take the vote back, then redraw the page."""
+async def vote_button(update: Update, context: RemoteHubContext, data: Vote) -> None:
+    """Vote or take the vote back, then redraw the page."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    if query is None or user is None:
         return
-    parts = query.data.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        await query.answer(context.t("errors.expired_button"))
-        return
-    result = await relay_of(context.services).voting.toggle(int(parts[1]), user.id)
+    result = await context.services.questions.voting.toggle(data.question, user.id)
     note = "questions.vote_added" if result.voted else "questions.vote_removed"
     await query.answer(context.t(note, number=result.question.number))
-    await _show_page(update, context, result.question.session_id, int(parts[2]), edit=True)
+    await _show_page(update, context, result.question.session_id, data.page, edit=True)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: RemoteHubApplication) -> None:
     application.add_handler(
         CommandHandler("questions", questions_command, filters=filters.UpdateType.MESSAGE)
     )
-    application.add_handler(CallbackQueryHandler(button(page_button), pattern=r"^qp:"))
-    application.add_handler(CallbackQueryHandler(button(vote_button), pattern=r"^qv:"))
+    application.add_handler(on_press(QuestionsPage, button(page_button)))
+    application.add_handler(on_press(Vote, button(vote_button)))

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+_DATABASE = "remotehub.database"  # db.info: the Database a session came from
+_WAKE_PLANNED = "remotehub.outbox_wake"  # db.info: a wake is planned for the next commit
+WAKE_OUTBOX = "outbox"  # the payload of the NOTIFY that wakes the leader's sender
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -38,12 +41,35 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 class Database:
-    """The engine plus a session factory; one per process."""
+    """The engine plus a session factory; one per process.
+
+    ``outbox_wakers`` are called after every commit that queued an outgoing message
+    (``storage.repos.outbox.enqueue`` arranges it): the composition root puts the outbox
+    sender's ``wake`` there, so a reply leaves right after its commit and nobody wakes the
+    sender by hand.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={_DATABASE: self}
+        )
+        self.outbox_wakers: list[Callable[[], None]] = []
+        # PostgreSQL with several processes: a commit that queued a message also NOTIFYs
+        # this channel, so the leader's sender wakes whichever process committed.
+        self.wake_channel: str | None = None
+
+    def outbox_committed(self) -> None:
+        for wake in self.outbox_wakers:
+            wake()
+
+    async def notify(self, payload: str) -> None:
+        """Tell the other processes (the leader listens), outside any other transaction."""
+        if self.wake_channel is None:
+            return
+        async with self.transaction() as db:
+            await notify_in(db, self.wake_channel, payload)
 
     @property
     def dialect(self) -> str:
@@ -52,17 +78,41 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        async with self.sessions() as db, db.begin():
+            yield db
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
-def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+def after_commit(db: AsyncSession, callback: Callable[[], None]) -> None:
     """Call ``callback`` once the session's transaction has committed (never on rollback).
 
     For work that must see the committed data, such as re-planning jobs after a listener
     queued notices inside someone else's transaction.
     """
-    event.listen(session.sync_session, "after_commit", lambda _session: callback(), once=True)
+    event.listen(db.sync_session, "after_commit", lambda _db: callback(), once=True)
+
+
+async def notify_in(db: AsyncSession, channel: str, payload: str) -> None:
+    """NOTIFY ``channel`` when this transaction commits (PostgreSQL delivers it then)."""
+    await db.execute(
+        text("SELECT pg_notify(:channel, :payload)"), {"channel": channel, "payload": payload}
+    )
+
+
+async def wake_outbox_after_commit(db: AsyncSession) -> None:
+    """Once this transaction commits, tell the database's outbox wakers (once per commit),
+    and the other processes too when several share the database."""
+    database = db.info.get(_DATABASE)
+    if not isinstance(database, Database) or db.info.get(_WAKE_PLANNED):
+        return
+    db.info[_WAKE_PLANNED] = True
+    if database.wake_channel is not None:
+        await notify_in(db, database.wake_channel, WAKE_OUTBOX)
+
+    def wake() -> None:
+        db.info.pop(_WAKE_PLANNED, None)
+        database.outbox_committed()
+
+    after_commit(db, wake)

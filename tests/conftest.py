@@ -24,7 +24,7 @@ from tests.feedserver import FeedServer
 
 PG_ADMIN_DSN = os.environ.get("REMOTEHUB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+FIXTURES = PROJECT_ROOT / "tests" / "data"
 
 
 async def _pg_admin(statement: str) -> None:
@@ -102,7 +102,7 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def fixtures_dir() -> Path:
-    """The team's real programme exports (``../shared/fixtures``)."""
+    """The project's test data: real programme exports under ``schedules/``."""
     return FIXTURES
 
 
@@ -128,10 +128,10 @@ async def _add_session(database: Database, **fields: Any) -> int:
         "updated_at": now,
     }
     values.update(fields)
-    async with database.transaction() as session:
+    async with database.transaction() as db:
         row = Session(**values)
-        session.add(row)
-        await session.flush()
+        db.add(row)
+        await db.flush()
         return row.id
 
 
@@ -158,7 +158,7 @@ async def feed_server() -> AsyncIterator[FeedServer]:
 @pytest.fixture
 async def local_api() -> AsyncIterator[Any]:
     """The project's local Bot API server, enforcing Telegram's limits, on a free loopback port."""
-    from bot.localapi import LocalBotApiServer
+    from localapi import LocalBotApiServer
     from tests.harness import BOT_USERNAME, TOKEN
 
     async with LocalBotApiServer(TOKEN, bot_username=BOT_USERNAME) as server:
@@ -193,3 +193,13 @@ async def start_bot(local_api: Any, database: Database) -> AsyncIterator[Callabl
     yield start
     for harness in reversed(running):
         await harness.stop()
+
+
+@pytest.fixture
+async def translate_server() -> AsyncIterator[Any]:
+    """The local stand-in of a LibreTranslate server (tests/translateserver.py)."""
+    from tests.translateserver import TranslateServer
+
+    server = await TranslateServer().start()
+    yield server
+    await server.stop()

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.app import RemoteHubApplication, build_application, build_services
+from bot.app import RemoteHubApplication, build_application
 from bot.clock import Clock
-from bot.localapi import LocalBotApiServer
+from bot.runtime import RunningBot, start_bot, stop_bot
 from bot.services import Services
 from config.settings import Settings
+from localapi import LocalBotApiServer
 
 TOKEN = "123456:TEST-token-for-the-local-server"
 BOT_USERNAME = "remotehub_test_bot"
@@ -34,6 +35,8 @@ def make_settings(api_url: str, database_url: str, **overrides: Any) -> Settings
         "api_url": api_url,
         "database_url": database_url,
         "timezone": "Asia/Baku",
+        # The web pages on a free port: tests never meet on 8080.
+        "web": {"listen": "127.0.0.1:0"},
     }
     values.update(overrides)
     return Settings(**values)
@@ -48,6 +51,7 @@ class BotHarness:
     overrides: dict[str, Any] = field(default_factory=dict)
     clock: Clock | None = None
     application: RemoteHubApplication | None = None
+    running: RunningBot | None = None
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     @property
@@ -57,28 +61,15 @@ class BotHarness:
 
     async def start(self) -> BotHarness:
         settings = make_settings(self.server.root, self.database_url, **self.overrides)
-        application = build_application(build_services(settings, clock=self.clock))
-        await application.initialize()
-        if application.post_init is not None:
-            await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        await application.start()
+        application = build_application(settings, clock=self.clock)
+        self.running = await start_bot(application)
         self.application = application
         return self
 
     async def stop(self) -> None:
-        application, self.application = self.application, None
-        if application is None:
-            return
-        assert application.updater is not None
-        await application.updater.stop()
-        await application.stop()
-        if application.post_stop is not None:
-            await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        running, self.running, self.application = self.running, None, None
+        if running is not None:
+            await stop_bot(running, drain_seconds=5.0)
 
     async def restart(self) -> None:
         await self.stop()
@@ -103,6 +94,7 @@ class BotProcess:
             "REMOTEHUB_TOKEN": TOKEN,
             "REMOTEHUB_API_URL": self.api_url,
             "REMOTEHUB_DATABASE_URL": self.database_url,
+            "REMOTEHUB_WEB__LISTEN": "127.0.0.1:0",  # a free port: runs never meet on 8080
             **self.env,
         }
         command = [sys.executable, "-m", "bot.cli"]

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from bot.cli import db, demo, export, import_cmd, qr, run, sessions
+from bot.cli import chat, db, demo, export, import_cmd, qr, run, sessions
 from config.settings import ConfigError
 
 # Subcommand modules, each with add_parser(subparsers) and handle(args) -> exit code.
-SUBCOMMANDS = [run, db, import_cmd, sessions, export, qr, demo]
+SUBCOMMANDS = [run, chat, db, import_cmd, sessions, export, qr, demo]
 
 EXIT_CONFIG = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
 
 def _version() -> str:
@@ -48,7 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     try:
         code: int = args.handle(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
         return code
+    except BrokenPipeError:
+        return _reader_left()
     except ConfigError as exc:
         print(f"remotehub: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -59,3 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"remotehub: error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1
+
+
+def _reader_left() -> int:
+    """End quietly when stdout's reader went away (``remotehub sessions | head -1``), as Unix
+    tools do: what is still buffered goes to /dev/null so the exit's flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE

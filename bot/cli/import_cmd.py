@@ -79,7 +79,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         except ParseError as exc:
             return _fail(args.source, exc)
         _show(parsed, as_json=args.json)
-        _warn(parsed.warnings)
+        _warn(parsed.warnings + _zone_warning(args, settings, parsed.floating_times))
         return 0
     return await _store(args, settings, location, fetched.body, fetched.content_type, zone)
 
@@ -108,18 +108,46 @@ async def _store(
         return _fail(args.source, exc)
     finally:
         await database.dispose()
-    _warn(list(summary.warnings))
+    _warn(list(summary.warnings) + _zone_warning(args, settings, summary.floating_times))
     if args.json:
-        print(json.dumps({"source": location, **_summary_dict(summary)}, ensure_ascii=False))
+        print(json_line({"source": location, **_summary_dict(summary)}))
     else:
         what = "entries" if summary.format == "news" else "sessions"
         count = summary.entries if summary.format == "news" else summary.sessions
-        print(
-            f"imported {count} {what} ({summary.format}) from {location} as source "
-            f"{summary.source_id}: {summary.added} added, {summary.updated} updated, "
-            f"{summary.cancelled} cancelled"
-        )
+        print(f"imported {count} {what} ({summary.format}) from {location} as source "
+              f"{summary.source_id}: {summary_figures(summary)}")  # fmt: skip
     return 0
+
+
+def summary_figures(summary: ImportSummary) -> str:
+    """The import's figures, adding up to the file's count; sessions gone from it apart."""
+    if summary.format == "news":
+        return f"{summary.added} new, {summary.unchanged} already stored"
+    text = (
+        f"{summary.added} added, {summary.cancelled} cancelled, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged"
+    )
+    if summary.withdrawn:
+        text += f"; {summary.withdrawn} stored before and no longer in it, cancelled"
+    return text
+
+
+def _zone_warning(args: argparse.Namespace, settings: Settings, floating: int) -> list[str]:
+    """One line when times without a zone were read in UTC only because nothing set a zone."""
+    defaulted = args.timezone is None and "timezone" not in settings.model_fields_set
+    if not floating or not defaulted or settings.timezone != "UTC":
+        return []
+    return [
+        f"{floating} time(s) carry no zone and were read in UTC, the default venue zone; "
+        "set timezone in the config (REMOTEHUB_TIMEZONE) or pass --timezone ZONE"
+    ]
+
+
+def json_line(value: dict[str, Any]) -> str:
+    """One JSON object on one line: U+2028 and U+2029 escaped, which ``ensure_ascii=False``
+    leaves raw and line-splitting readers (``str.splitlines``, JavaScript) take as line ends."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _summary_dict(summary: ImportSummary) -> dict[str, Any]:
@@ -131,6 +159,8 @@ def _summary_dict(summary: ImportSummary) -> dict[str, Any]:
         "added": summary.added,
         "updated": summary.updated,
         "cancelled": summary.cancelled,
+        "unchanged": summary.unchanged,
+        "withdrawn": summary.withdrawn,
     }
 
 
@@ -138,7 +168,7 @@ def _show(parsed: ParseResult, *, as_json: bool) -> None:
     out = sys.stdout
     for session in parsed.sessions:
         if as_json:
-            out.write(json.dumps(session.to_json_dict(), ensure_ascii=False) + "\n")
+            out.write(json_line(session.to_json_dict()) + "\n")
         else:
             out.write(
                 f"{session.start.isoformat()}  {session.room or '-'}  {session.title}"
@@ -146,7 +176,7 @@ def _show(parsed: ParseResult, *, as_json: bool) -> None:
             )
     for entry in parsed.entries:
         if as_json:
-            out.write(json.dumps(entry.to_json_dict(), ensure_ascii=False) + "\n")
+            out.write(json_line(entry.to_json_dict()) + "\n")
         else:
             published = entry.published.isoformat() if entry.published else "-"
             out.write(f"{published}  {entry.title}  {entry.link or ''}\n")

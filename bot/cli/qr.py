@@ -11,9 +11,11 @@ from typing import Any
 import httpx
 
 from bot.cli.export import offline_relay
-from bot.questions.qr import ask_link, qr_png
+from bot.links import ask_link
+from bot.questions.qr import qr_png
 from config.settings import ConfigError, Settings, load_settings
 from storage.db import Database
+from storage.repos import bot_facts
 
 
 def add_parser(subparsers: Any) -> None:
@@ -25,7 +27,10 @@ def add_parser(subparsers: Any) -> None:
         "--output", metavar="PATH", help="where to write the PNG (default: ask-session-ID.png)"
     )
     parser.add_argument(
-        "--bot", metavar="USERNAME", help="the bot's @username (default: asked from the Bot API)"
+        "--bot",
+        metavar="USERNAME",
+        help="the bot's @username (default: bot_username in the config, else the name the bot "
+        "stored on its last start, else asked from the Bot API with the token)",
     )
     parser.set_defaults(handle=handle)
 
@@ -33,7 +38,10 @@ def add_parser(subparsers: Any) -> None:
 def bot_username(settings: Settings) -> str:
     """The bot's username from ``getMe`` (needs the token)."""
     if settings.token is None:
-        raise ConfigError("config: token: needed to ask the Bot API for the bot's name (or --bot)")
+        raise ConfigError(
+            "config: bot_username: unknown until the bot has started once; set it (or "
+            "REMOTEHUB_BOT_USERNAME), pass --bot USERNAME, or give the token to ask the Bot API"
+        )
     url = f"{settings.api_url}/bot{settings.token.get_secret_value()}/getMe"
     try:
         answer = httpx.get(url, timeout=10).json()
@@ -49,19 +57,22 @@ def bot_username(settings: Settings) -> str:
 def handle(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
 
-    async def session_id() -> int:
+    async def session_and_name() -> tuple[int, str | None]:
         database = Database(settings.database_url)
         try:
-            return (await offline_relay(settings, database).exports.find_session(args.session)).id
+            session = await offline_relay(settings, database).exports.find_session(args.session)
+            async with database.transaction() as db:
+                return session.id, await bot_facts.recall(db, bot_facts.USERNAME)
         finally:
             await database.dispose()
 
     try:
-        found = asyncio.run(session_id())
+        found, stored = asyncio.run(session_and_name())
     except LookupError as exc:
         print(f"remotehub: qr: {exc.args[0]}", file=sys.stderr)
         return 1
-    link = ask_link(args.bot or bot_username(settings), found)
+    name = args.bot or settings.bot_username or stored or bot_username(settings)
+    link = ask_link(name.lstrip("@"), found)
     output = Path(args.output or f"ask-session-{found}.png")
     output.write_bytes(qr_png(link))
     print(f"{output}: {link}")

@@ -9,6 +9,8 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import make_url
+
 from config.settings import Settings, load_settings
 from storage.db import Database
 from storage.migrate import upgrade_to_head
@@ -29,6 +31,8 @@ def handle(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     sessions = asyncio.run(_load(settings, args.source))
     fallback = settings.zone
+    if not sessions:
+        print(_nothing_stored(settings, args.source), file=sys.stderr)
     for session in sessions:
         zone = _zone(session.timezone, fallback)
         if args.json:
@@ -37,6 +41,18 @@ def handle(args: argparse.Namespace) -> int:
             line = session_line(session, zone)
         sys.stdout.write(line + "\n")
     return 0
+
+
+def _nothing_stored(settings: Settings, source_id: int | None) -> str:
+    """Why the list is empty and what to do, on stderr so ``--json`` stays clean."""
+    if source_id is not None:
+        return f"remotehub: no sessions stored for source {source_id} (an import names its id)"
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    return (
+        f"remotehub: no sessions stored in {where}; import a programme with "
+        "`remotehub import FILE_OR_URL` (iCalendar, frab XML/JSON, CSV), or list it in "
+        "[[sources]] and `remotehub run` polls it"
+    )
 
 
 async def _load(settings: Settings, source_id: int | None) -> list[Session]:

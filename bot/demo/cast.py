@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.localapi import LocalBotApiServer
+from bot.i18n import default_translator
+from localapi import LocalBotApiServer
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +80,15 @@ KEYBOARD_KEY = "you"
 
 
 def make_cast(language: str, *, interactive: bool = False) -> Cast:
-    """The rehearsal's people; with ``language`` "ru" every scripted person writes Russian."""
-    russian = language == "ru"
+    """The rehearsal's people. In English they are a mix (Russian speakers write Russian, the
+    rest English); with any other ``language`` every scripted person uses that language."""
+    mixed = language == "en"
 
     def person(
         key: str, user_id: int, name: str, place: str, zone: str, code: str, style: str
     ) -> Person:
-        telegram = "ru" if russian else code
-        writes = "ru" if russian or code == "ru" else "en"
+        telegram = code if mixed else language
+        writes = ("ru" if code == "ru" else "en") if mixed else language
         return Person(key, user_id, name, place, zone, telegram, writes, style)
 
     people = [
@@ -97,7 +99,8 @@ def make_cast(language: str, *, interactive: bool = False) -> Cast:
         person("layla", 710_005, "Layla", "moderator, Riyadh", "Asia/Riyadh", "en", "red"),
     ]
     if interactive:
-        name, place = ("Вы", "клавиатура") if russian else ("You", "keyboard")
+        texts = default_translator()
+        name, place = texts.t(language, "demo.you.name"), texts.t(language, "demo.you.place")
         people.append(Person(KEYBOARD_KEY, 710_009, name, place, "UTC", language, language, "bold"))
     hub = Group(-1_001_700_000_001, "Novosibirsk library hub", admin="olga", members=("ivan",))
     channel = Channel(-1_001_700_000_002, "Forum announcements", "forum_announce")

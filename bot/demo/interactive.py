@@ -16,7 +16,7 @@ from typing import TextIO
 from bot.demo.cast import KEYBOARD_KEY
 from bot.demo.stage import ActorGaveUp, Stage
 from bot.demo.watch import BotWatcher
-from bot.localapi import StoredMessage
+from localapi import StoredMessage
 
 ANSWER_WAIT = 10.0  # real seconds to let the bot answer before reading the next line
 

@@ -25,7 +25,7 @@ from bot.demo.cast import make_cast, populate
 from bot.demo.interactive import KeyboardParticipant
 from bot.demo.options import DAY_ENDS, DAY_STARTS, DRAIN_SECONDS, DemoOptions
 from bot.demo.programme import write_programme
-from bot.demo.script import play
+from bot.demo.script import WORKSHOP, play
 from bot.demo.setup import BOT_USERNAME, TOKEN, RunningBot, demo_settings
 from bot.demo.stage import Stage
 from bot.demo.summary import (
@@ -38,7 +38,7 @@ from bot.demo.summary import (
 from bot.demo.transcript import Transcript
 from bot.demo.watch import BotWatcher
 from bot.i18n import default_translator
-from bot.localapi import LocalBotApiServer, StoredFile
+from localapi import LocalBotApiServer, StoredFile
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 
@@ -136,6 +136,10 @@ async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> Demo
             watcher.start()
             sessions = await _programme_loaded(bot)
             transcript.note(stage.t("demo.note.programme", day=day.isoformat(), sessions=sessions))
+            links = await _web_links(bot, cast.person(cast.moderator).user_id, language)
+            if links is not None:
+                transcript.note(stage.t("demo.note.web_console", link=links[0]))
+                transcript.note(stage.t("demo.note.web_wall", link=links[1]))
             await _play_the_day(stage, watcher, options)
             transcript.note(stage.t("demo.note.day_over"))
             await _drain(bot)
@@ -182,13 +186,28 @@ async def _play_the_day(stage: Stage, watcher: BotWatcher, options: DemoOptions)
                 await task
 
 
+async def _web_links(bot: RunningBot, moderator_id: int, language: str) -> tuple[str, str] | None:
+    """The moderator's one-time console link and the workshop's wall, while the demo runs."""
+    services = bot.services
+    if services.web_url is None:
+        return None
+    sign_in = await services.web_access.issue_link(moderator_id, language)
+    sessions = await services.questions.moderation.sessions_to_pick()
+    words = [word.casefold() for word in WORKSHOP]
+    chosen = [s for s in sessions if any(word in s.title.casefold() for word in words)]
+    if not (chosen or sessions):
+        return None
+    wall = await services.questions.walls.token((chosen or sessions)[0].id)
+    return f"{services.web_url}/signin/{sign_in}", f"{services.web_url}/wall/{wall}?lang={language}"
+
+
 async def _programme_loaded(bot: RunningBot) -> int:
     """Wait for the bot's first poll of the sample programme; how many sessions it read.
 
     People act only once the bot knows the day: on a slow machine the start may take a
     while of bot time, and "/sessions" before the first poll would find nothing.
     """
-    ingestion = bot.services.features["ingestion"]
+    ingestion = bot.services.ingestion
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PROGRAMME_SECONDS
     while True:

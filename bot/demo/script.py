@@ -22,7 +22,7 @@ from bot.demo.stage import (
     label_has,
     offers,
 )
-from bot.localapi import StoredMessage
+from localapi import StoredMessage
 
 WORKSHOP = ("Public access",)  # how people spot the IFLA workshop on a button
 MAX_CARDS = 8  # the moderator stops after this many question cards

@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from bot.app import RemoteHubApplication, build_application, build_services
+from bot import runtime
+from bot.app import RemoteHubApplication, build_application
 from bot.clock import Clock
 from bot.demo.cast import Cast
 from bot.demo.programme import IFLA_KEYWORDS
@@ -64,6 +65,8 @@ def demo_settings(
         "questions": {"claim_timeout_minutes": CLAIM_TIMEOUT_MINUTES},
         # The digest after the first poll; each IFLA session announced an hour ahead.
         "announce": {"digest_time": "08:30", "lookahead_hours": 1},
+        # The console and the wall on a free port; the demo prints their links.
+        "web": {"listen": "127.0.0.1:0"},
     }
     return DemoSettings(**values)
 
@@ -73,6 +76,7 @@ class RunningBot:
     """The real application polling the local server over HTTP on loopback."""
 
     application: RemoteHubApplication
+    running: runtime.RunningBot
 
     @property
     def services(self) -> Services:
@@ -80,31 +84,17 @@ class RunningBot:
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock) -> RunningBot:
-        application = build_application(build_services(settings, clock=clock))
-        await application.initialize()
-        if application.post_init is not None:
-            await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        await application.start()
-        return cls(application)
+        application = build_application(settings, clock=clock)
+        return cls(application, await runtime.start_bot(application, mode="polling"))
 
     async def stop(self) -> None:
         """Stop as ``remotehub run`` does on SIGTERM: polling, jobs, the sender, the database."""
         application = self.application
-        assert application.updater is not None
-        if application.updater.running:
-            await application.updater.stop()
+        await runtime.stop_intake(self.running, drain_seconds=5.0)
         job_queue = application.job_queue
         if job_queue is not None and job_queue.scheduler.running:
             # PTB waits for running jobs, then shuts the scheduler down, cancelling any job
             # that started meanwhile; at the demo's speed a tick is due every few
             # milliseconds, so let none start.
             job_queue.scheduler.pause()
-        if application.running:
-            await application.stop()
-        if application.post_stop is not None:
-            await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        await runtime.stop_application(application)

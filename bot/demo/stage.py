@@ -17,8 +17,8 @@ from bot.clock import Clock
 from bot.demo.cast import Cast, Group, Person
 from bot.demo.transcript import Speaker, Transcript
 from bot.i18n import Translator
-from bot.localapi import LocalBotApiServer, StoredMessage
 from bot.scheduling import real_delay
+from localapi import LocalBotApiServer, StoredMessage
 
 Button = dict[str, Any]
 MessageTest = Callable[[StoredMessage], bool]

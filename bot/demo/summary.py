@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.i18n import Translator
-from bot.localapi import LocalBotApiServer, StoredFile
+from localapi import LocalBotApiServer, StoredFile
 from storage.db import Database
 from storage.repos import rehearsal
 

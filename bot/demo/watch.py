@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from bot.demo.cast import Cast
 from bot.demo.transcript import Speaker, Transcript
-from bot.localapi import LocalBotApiServer, StoredMessage
+from localapi import LocalBotApiServer, StoredMessage
 
 MessageHook = Callable[[StoredMessage, bool], None]
 

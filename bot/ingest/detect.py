@@ -7,8 +7,19 @@ import re
 
 from bot.ingest.errors import ParseError
 from bot.ingest.parsers.csv_programme import looks_like_programme_csv
+from bot.ingest.parsers.indico import looks_like_indico_event, looks_like_indico_timetable
+from bot.ingest.parsers.pretalx_widget import looks_like_pretalx_widget
 
-FORMATS = ("ical", "frab_xml", "frab_json", "csv", "news")
+FORMATS = (
+    "ical",
+    "frab_xml",
+    "frab_json",
+    "indico_timetable",
+    "indico_event",
+    "pretalx_widget",
+    "csv",
+    "news",
+)
 _XML_PROLOGUE = re.compile(
     r"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(\[.*?\])?\s*>|\s+)", re.DOTALL
 )
@@ -51,7 +62,8 @@ def detect_format(data: bytes, content_type: str | None = None, url: str | None 
     if text.startswith("<") and re.match(r"<(!doctype\s+html|html)", text, re.IGNORECASE):
         raise ParseError("this is an HTML page, not a programme or feed", "byte 0")
     raise ParseError(
-        "unknown format: expected iCalendar, frab XML/JSON, CSV with a header, or RSS/Atom",
+        "unknown format: expected iCalendar, frab XML/JSON, Indico or pretalx JSON, "
+        "CSV with a header, or RSS/Atom",
         "byte 0",
     )
 
@@ -89,6 +101,12 @@ def _json_format(data: bytes) -> str | None:
         doc = json.loads(data)
     except (ValueError, RecursionError):
         return None
+    if looks_like_indico_timetable(doc):
+        return "indico_timetable"
+    if looks_like_indico_event(doc):
+        return "indico_event"
+    if looks_like_pretalx_widget(doc):
+        return "pretalx_widget"
     if isinstance(doc, dict) and (
         isinstance(doc.get("schedule"), dict) or isinstance(doc.get("events"), list)
     ):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,7 +35,6 @@ class SourceLedger:
         clock: Clock,
         settings: Settings,
         translator: Translator,
-        wake_sender: Callable[[], None],
         *,
         jitter: float,
         rng: random.Random,
@@ -46,7 +44,6 @@ class SourceLedger:
         self.clock = clock
         self.settings = settings
         self._translator = translator
-        self._wake_sender = wake_sender
         self._jitter = jitter
         self._rng = rng
         self._down_after = down_report_after
@@ -83,8 +80,7 @@ class SourceLedger:
         return values
 
     async def report_recovery(self, db: AsyncSession, source: Source) -> bool:
-        """Queue the "works again" report if the outage was reported; wake the sender after
-        the commit when this returns True."""
+        """Queue the "works again" report if the outage was reported (True if so)."""
         if not source.down_reported or source.failing_since is None:
             return False
         log.info("source %s is back after failing since %s", source.id, source.failing_since)
@@ -101,9 +97,7 @@ class SourceLedger:
     async def record_success(self, source: Source, fetched: FetchResult) -> None:
         async with self.database.transaction() as db:
             await programme.update_source(db, source.id, **self.success_values(source, fetched))
-            reported = await self.report_recovery(db, source)
-        if reported:
-            self._wake_sender()
+            await self.report_recovery(db, source)
 
     async def record_failure(
         self, source: Source, reason: str, *, retry_after: float | None = None
@@ -136,8 +130,6 @@ class SourceLedger:
                     error=reason,
                     now=now,
                 )
-        if report:
-            self._wake_sender()
         return PollOutcome(source.id, display_name(source), PollStatus.FAILED, error=reason)
 
     async def record_failure_quietly(self, source: Source, reason: str) -> PollOutcome:

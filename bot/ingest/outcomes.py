@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -35,6 +36,10 @@ class PollOutcome:
 
 @dataclass(frozen=True, slots=True)
 class ImportSummary:
+    """One import by hand. The file's sessions add up: ``added + cancelled + updated +
+    unchanged == sessions``; ``withdrawn`` are stored sessions no longer in the file (cancelled
+    by that absence), counted apart because they are not among the file's."""
+
     source_id: int
     format: str
     sessions: int
@@ -42,31 +47,59 @@ class ImportSummary:
     added: int
     updated: int
     cancelled: int
+    unchanged: int = 0
+    withdrawn: int = 0
+    floating_times: int = 0
     warnings: tuple[str, ...] = ()
 
     @classmethod
-    def from_changes(
+    def tally(
         cls,
         *,
         source_id: int,
         format: str,
-        sessions: int,
+        records: Sequence[tuple[str, bool]],
+        before: Mapping[str, int],
+        changes: Sequence[SessionChange],
         entries: int,
-        changes: tuple[SessionChange, ...],
         new_entries: int,
-        warnings: list[str],
+        warnings: Sequence[str],
+        floating_times: int = 0,
     ) -> ImportSummary:
-        kinds = Counter(change.kind for change in changes)
-        cancelled = kinds.pop(ChangeKind.CANCELLED, 0)
-        added = kinds.pop(ChangeKind.ADDED, 0) + new_entries
+        """Count each of the file's sessions once. ``records`` are its (stored key, cancelled)
+        pairs, ``before`` the source's stored keys -> ids, ``changes`` what the store made."""
+        kinds = {change.session_id: change.kind for change in changes}
+        buckets: Counter[str] = Counter()
+        in_file: set[int] = set()
+        for key, cancelled in dict(records).items():
+            session_id = before.get(key)
+            if session_id is None:
+                buckets["cancelled" if cancelled else "added"] += 1
+                continue
+            in_file.add(session_id)
+            kind = kinds.get(session_id)
+            if kind is None:
+                buckets["unchanged"] += 1
+            elif kind is ChangeKind.CANCELLED:
+                buckets["cancelled"] += 1
+            else:
+                buckets["updated"] += 1
+        withdrawn = sum(
+            1
+            for change in changes
+            if change.kind is ChangeKind.CANCELLED and change.session_id not in in_file
+        )
         return cls(
             source_id=source_id,
             format=format,
-            sessions=sessions,
+            sessions=len(records),
             entries=entries,
-            added=added,
-            updated=sum(kinds.values()),
-            cancelled=cancelled,
+            added=buckets["added"] + new_entries,
+            updated=buckets["updated"],
+            cancelled=buckets["cancelled"],
+            unchanged=buckets["unchanged"] + max(entries - new_entries, 0),
+            withdrawn=withdrawn,
+            floating_times=floating_times,
             warnings=tuple(warnings),
         )
 

@@ -77,3 +77,6 @@ class ParseResult:
     entries: list[NewsEntry]
     warnings: list[str]
     title: str | None = None
+    # Times written without a zone or offset and read in the venue zone (for a warning when
+    # that zone is only the default).
+    floating_times: int = 0

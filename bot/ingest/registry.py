@@ -12,7 +12,9 @@ from bot.ingest.parsers.csv_programme import parse_csv
 from bot.ingest.parsers.frab_json import parse_frab_json
 from bot.ingest.parsers.frab_xml import parse_frab_xml
 from bot.ingest.parsers.ical import parse_ical
+from bot.ingest.parsers.indico import parse_indico_event, parse_indico_timetable
 from bot.ingest.parsers.news import parse_news
+from bot.ingest.parsers.pretalx_widget import parse_pretalx_widget
 from bot.ingest.records import ParseResult
 
 Parser = Callable[[bytes, ZoneInfo], ParseResult]
@@ -21,6 +23,9 @@ PARSERS: dict[str, Parser] = {
     "ical": parse_ical,
     "frab_xml": parse_frab_xml,
     "frab_json": parse_frab_json,
+    "indico_timetable": parse_indico_timetable,
+    "indico_event": parse_indico_event,
+    "pretalx_widget": parse_pretalx_widget,
     "csv": parse_csv,
     "news": parse_news,
 }

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator, pick_language
+from bot.outbox.payloads import html_message
 from config.settings import Settings
 from storage.models import Source
 from storage.repos import chats, outbox
@@ -50,12 +51,7 @@ async def _queue(
                 key=f"source-{kind}:{source.id}:{stamp}:{admin_id}",
                 chat_id=admin_id,
                 kind=f"source_{kind}",
-                payload={
-                    "chat_id": admin_id,
-                    "text": text,
-                    "parse_mode": "HTML",
-                    "link_preview_options": {"is_disabled": True},
-                },
+                payload=html_message(admin_id, text),
                 not_before=now,
                 priority=Priority.BULK,
             ),

@@ -16,12 +16,14 @@ import hashlib
 import logging
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.i18n import Translator, default_translator
 from bot.ingest import reports
+from bot.ingest.diff import stored_key
 from bot.ingest.errors import ParseError
 from bot.ingest.fetch import Fetcher, FetchError, FetchResult, FetchStatus, Validators
 from bot.ingest.ledger import SourceLedger, configured_values, display_name, health_of
@@ -51,7 +53,6 @@ class IngestionService:
         listeners: Callable[[], Sequence[ProgrammeListener]],
         *,
         translator: Translator | None = None,
-        wake_sender: Callable[[], None] = lambda: None,
         parse: Parse = parse_programme,
         concurrency: int = 8,
         jitter: float = 0.1,
@@ -63,7 +64,6 @@ class IngestionService:
         self.clock = clock
         self.settings = settings
         self._listeners = listeners
-        self._wake_sender = wake_sender
         self._parse = parse
         self._slots = asyncio.Semaphore(concurrency)
         self._ledger = SourceLedger(
@@ -71,7 +71,6 @@ class IngestionService:
             clock,
             settings,
             translator or default_translator(),
-            wake_sender,
             jitter=jitter,
             rng=rng or random.Random(),
             down_report_after=down_report_after,
@@ -202,13 +201,11 @@ class IngestionService:
         """Store a parse and tell the listeners, all in one transaction."""
         now = self.clock.now()
         changes: list[SessionChange] = []
-        told = False
         async with self.database.transaction() as db:
             if parsed.format == "news":
                 news = await store_news(db, source, parsed.entries, now=now)
                 items, new_entries = news.entries, news.new_entries
                 if news.items:
-                    told = True
                     for listener in self._listeners():
                         await listener.news_arrived(db, news.items)
             else:
@@ -222,10 +219,12 @@ class IngestionService:
                 )
                 items, new_entries = len(parsed.sessions), 0
                 notify = [
-                    c for c in changes if source.initialised or c.kind is not ChangeKind.ADDED
+                    c
+                    if source.initialised or c.kind is not ChangeKind.ADDED
+                    else replace(c, kind=ChangeKind.BASELINE)
+                    for c in changes
                 ]
                 if notify:
-                    told = True
                     for listener in self._listeners():
                         await listener.sessions_changed(db, notify)
             success = self._ledger.success_values(source, fetched)
@@ -233,9 +232,7 @@ class IngestionService:
             if not source.name and parsed.title:
                 success["name"] = parsed.title[:255]
             await programme.update_source(db, source.id, **success)
-            told = await self._ledger.report_recovery(db, source) or told
-        if told:  # the listeners may have queued messages: committed now, send them
-            self._wake_sender()
+            await self._ledger.report_recovery(db, source)
         return PollOutcome(
             source.id,
             display_name(source),
@@ -291,15 +288,18 @@ class IngestionService:
                     enabled=False,
                     now=now,
                 )
+            before = {row.key: row.id for row in await programme.sessions_of_source(db, source.id)}
         outcome = await self._store(
             source, parsed, self._digest(source, data), None, confirmed=True
         )
-        return ImportSummary.from_changes(
+        return ImportSummary.tally(
             source_id=source.id,
             format=parsed.format,
-            sessions=len(parsed.sessions),
-            entries=len(parsed.entries),
+            records=[(stored_key(record.key), record.cancelled) for record in parsed.sessions],
+            before=before,
             changes=outcome.changes,
+            entries=len(parsed.entries),
             new_entries=outcome.new_entries,
             warnings=parsed.warnings,
+            floating_times=parsed.floating_times,
         )

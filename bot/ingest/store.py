@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,10 @@ MASS_VANISH_MIN = 10
 NEWS_BURST_LIMIT = 5
 # A feed is read up to this many entries (feeds carry 10-50; a hostile one may carry 100 000).
 MAX_ENTRIES = 500
+# Entries gone from their feed are forgotten this long after they were first seen, so the
+# table stays as large as the feeds; an entry published before this horizon is never news,
+# so one that comes back after being forgotten is not posted a second time.
+NEWS_KEEP = timedelta(days=180)
 
 
 class ProgrammeRefused(Exception):
@@ -108,6 +112,13 @@ async def store_news(
     fresh = [row for row in rows if row["key"] not in known_keys]
     ids = await programme.insert_entries(db, source.id, fresh)
     news = [row for row in fresh if row["link"] not in known_links] if source.initialised else []
+    horizon = now - NEWS_KEEP
+    news = [row for row in news if row["published_at"] is None or row["published_at"] >= horizon]
+    pruned = await programme.prune_entries(
+        db, source.id, in_feed=list(unique), first_seen_before=horizon
+    )
+    if pruned:
+        log.info("source %s: forgot %d entries long gone from the feed", source.id, pruned)
     if len(news) > NEWS_BURST_LIMIT:
         log.warning(
             "source %s: %d new entries at once; announcing the newest %d",

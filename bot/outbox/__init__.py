@@ -1,8 +1,9 @@
 """The outbox sender: every outgoing message is an ``outbox`` row, sent by one sender.
 
-Services enqueue rows with ``storage.repos.outbox.enqueue`` inside their own transaction and
-call ``OutboxSender.wake()`` after committing something urgent. ``ptb_transport`` (the only
-module here importing ``telegram``) is imported explicitly by the application.
+Services enqueue rows with ``storage.repos.outbox.enqueue`` inside their own transaction; its
+commit wakes the sender (``Database.outbox_wakers``, set up by ``bot.services``).
+``ptb_transport`` (the only module here importing ``telegram``) is imported explicitly by the
+application.
 """
 
 from bot.outbox.outcomes import SenderStats

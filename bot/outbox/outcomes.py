@@ -101,7 +101,7 @@ class Recorded:
 
 
 async def record_outcomes(
-    session: AsyncSession, outcomes: list[Outcome], *, now: datetime, stats: SenderStats
+    db: AsyncSession, outcomes: list[Outcome], *, now: datetime, stats: SenderStats
 ) -> Recorded:
     """Write ``outcomes`` in the caller's transaction and count them."""
     recorded = Recorded()
@@ -110,39 +110,35 @@ async def record_outcomes(
         match outcome.result:
             case Result.SENT:
                 await outbox.mark_sent(
-                    session, envelope.id, now=now, telegram_message_id=outcome.telegram_message_id
+                    db, envelope.id, now=now, telegram_message_id=outcome.telegram_message_id
                 )
             case Result.RATE_LIMITED | Result.RETRYING:
-                await outbox.note_attempt(session, envelope.id, error=outcome.error)
+                await outbox.note_attempt(db, envelope.id, error=outcome.error)
             case Result.FAILED:
-                await outbox.mark_failed(
-                    session, envelope.id, status=outbox.FAILED, error=outcome.error
-                )
+                await outbox.mark_failed(db, envelope.id, status=outbox.FAILED, error=outcome.error)
             case Result.EXPIRED:
                 await outbox.mark_failed(
-                    session, envelope.id, status=outbox.DROPPED, error=outcome.error
+                    db, envelope.id, status=outbox.DROPPED, error=outcome.error
                 )
             case Result.CHAT_GONE:
-                await _chat_gone(session, outcome, now=now, stats=stats)
+                await _chat_gone(db, outcome, now=now, stats=stats)
                 recorded.gone_chats.append(envelope.chat_id)
             case Result.CHAT_MOVED:
                 assert outcome.new_chat_id is not None
-                await outbox.note_attempt(session, envelope.id, error=outcome.error)
-                await chats.record_migration(session, envelope.chat_id, outcome.new_chat_id, now)
-                await outbox.retarget_chat(session, envelope.chat_id, outcome.new_chat_id)
+                await outbox.note_attempt(db, envelope.id, error=outcome.error)
+                await chats.record_migration(db, envelope.chat_id, outcome.new_chat_id, now)
+                await outbox.retarget_chat(db, envelope.chat_id, outcome.new_chat_id)
                 recorded.moved = True
     return recorded
 
 
 async def _chat_gone(
-    session: AsyncSession, outcome: Outcome, *, now: datetime, stats: SenderStats
+    db: AsyncSession, outcome: Outcome, *, now: datetime, stats: SenderStats
 ) -> None:
     chat_id = outcome.envelope.chat_id
-    await outbox.mark_failed(
-        session, outcome.envelope.id, status=outbox.DROPPED, error=outcome.error
-    )
-    await chats.deactivate(session, chat_id, outcome.error, now)
-    others = await outbox.drop_pending_for_chat(session, chat_id, reason=outcome.error)
+    await outbox.mark_failed(db, outcome.envelope.id, status=outbox.DROPPED, error=outcome.error)
+    await chats.deactivate(db, chat_id, outcome.error, now)
+    others = await outbox.drop_pending_for_chat(db, chat_id, reason=outcome.error)
     stats.dropped += others
     log.info(
         "chat %s is unreachable (%s): deactivated, %d queued messages dropped",

@@ -91,8 +91,8 @@ class OutboxSender:
         """Put rows a crash left in flight back in the queue and start sending."""
         if self.running:
             return
-        async with self._database.transaction() as session:
-            released = await outbox.release_in_flight(session)
+        async with self._database.transaction() as db:
+            released = await outbox.release_in_flight(db)
         if released:
             log.info("outbox: %d messages left in flight last time are queued again", released)
         self._flights.clear()  # whatever a cancelled run left is back in the queue now
@@ -233,23 +233,23 @@ class OutboxSender:
 
     async def _write_and_claim(self, cycle: _Cycle) -> Recorded:
         now = self._clock.now()
-        async with self._database.transaction() as session:
-            recorded = await record_outcomes(session, cycle.outcomes, now=now, stats=self.stats)
+        async with self._database.transaction() as db:
+            recorded = await record_outcomes(db, cycle.outcomes, now=now, stats=self.stats)
             if cycle.abandoned:
-                await outbox.release(session, [flight.envelope.id for flight in cycle.abandoned])
+                await outbox.release(db, [flight.envelope.id for flight in cycle.abandoned])
             if cycle.claim_limit:
                 rows = await outbox.claim_next_per_chat(
-                    session, now=now, limit=cycle.claim_limit, skip_chats=cycle.skip
+                    db, now=now, limit=cycle.claim_limit, skip_chats=cycle.skip
                 )
                 self.stats.claims += 1
                 cycle.rows = [Envelope.of(row) for row in rows]
                 if len(rows) < cycle.claim_limit:
                     skip = cycle.skip + [row.chat_id for row in rows]
-                    next_due = await outbox.next_due_at(session, skip_chats=skip)
+                    next_due = await outbox.next_due_at(db, skip_chats=skip)
                     if next_due is not None:  # in real seconds: the demo's clock runs fast
                         cycle.next_due_in = real_delay(self._clock, next_due)
             if cycle.settled and not cycle.rows:
-                anything = await outbox.next_due_at(session)
+                anything = await outbox.next_due_at(db)
                 cycle.queue_empty = anything is None or anything > now
         return recorded
 

@@ -16,15 +16,15 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
-from typing import Any, Protocol
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.links import BotLinks
+from bot.outbox.payloads import html_message
 from bot.programme import posts
-from bot.programme.events import NewsItem, SessionChange
+from bot.programme.events import ChangeKind, NewsItem, SessionChange
 from bot.programme.jobs import JobPlan, Timer
 from bot.programme.posts import PostContext
 from config.settings import Settings
@@ -38,10 +38,6 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
 MISSED_LOOKBACK = timedelta(hours=24)
 _KEY_MAX = 200
-
-
-class Waker(Protocol):
-    def wake(self) -> None: ...
 
 
 def _key(*parts: object) -> str:
@@ -61,14 +57,23 @@ def live_key(session_id: int) -> str:
     return f"live:{session_id}"
 
 
-def change_key(change: SessionChange) -> str:
-    return _key(
+def change_key(change: SessionChange, round_: int = 0) -> str:
+    """``round_`` tells a second cancellation (after a restore) from the first."""
+    parts: list[object] = [
         "change",
         change.session_id,
         change.kind.value,
         change.new_start.isoformat(),
         change.new_room or "",
-    )
+    ]
+    if round_:
+        parts.insert(3, f"r{round_}")
+    return _key(*parts)
+
+
+# Cancelled -> restored -> cancelled at the same time and room is a new notice each time:
+# count the notices of the opposite kind posted before.
+_OPPOSITE = {ChangeKind.CANCELLED: ChangeKind.RESTORED, ChangeKind.RESTORED: ChangeKind.CANCELLED}
 
 
 def news_key(item: NewsItem) -> str:
@@ -85,16 +90,14 @@ class Announcer:
         settings: Settings,
         translator: Translator,
         clock: Clock,
-        waker: Waker,
-        bot_username: str,
+        links: BotLinks,
         timer: Timer | None = None,
     ) -> None:
         self._database = database
         self._settings = settings
         self._clock = clock
-        self._waker = waker
         self._jobs = JobPlan(timer, self.run_due)
-        self._ctx = PostContext(translator, settings.default_language, settings, bot_username)
+        self._ctx = PostContext(translator, settings.default_language, settings, links)
         self._lock = asyncio.Lock()
 
     @property
@@ -111,7 +114,6 @@ class Announcer:
         ids = [change.session_id for change in changes]
         rows = await schedule.sessions_by_ids(db, ids)
         announced = await outbox.live_keys(db, [announce_key(i) for i in ids])
-        queued = 0
         for change in changes:
             row = rows.get(change.session_id)
             if row is None or not row.is_ifla:
@@ -119,19 +121,16 @@ class Announcer:
                 continue
             if announce_key(row.id) in announced:
                 if change.needs_notice:
-                    queued += await self._queue_change(db, row, change, now)
+                    await self._queue_change(db, row, change, now)
             elif self._in_window(row, now):
-                queued += await self._queue_announcement(db, row, now)
+                await self._queue_announcement(db, row, now)
             self._plan_live(row, now)
-        if queued:
-            self._wake_after_commit(db)
 
     async def news_arrived(self, db: AsyncSession, items: Sequence[NewsItem]) -> None:
         """One post per new entry (the feed's first poll never reaches us)."""
         if self.channel is None or not items:
             return
         now = self._clock.now()
-        queued = 0
         for item in items:
             message = self._message(
                 news_key(item),
@@ -141,9 +140,7 @@ class Announcer:
                 Priority.BULK,
                 preview=item.link is not None,
             )
-            queued += await outbox.enqueue(db, message, now=now)
-        if queued:
-            self._wake_after_commit(db)
+            await outbox.enqueue(db, message, now=now)
 
     # -- timed -----------------------------------------------------------------------------
 
@@ -175,8 +172,6 @@ class Announcer:
                 queued += await self._queue_live(db, window, now)
                 queued += await self._queue_digest(db, now)
                 self._plan(window, now)
-        if queued:
-            self._waker.wake()
         return queued
 
     # -- what is due -----------------------------------------------------------------------
@@ -303,8 +298,13 @@ class Announcer:
         self, db: AsyncSession, session: Session, change: SessionChange, now: datetime
     ) -> int:
         text = posts.change_notice(self._ctx, session, change)
+        opposite = _OPPOSITE.get(change.kind)
+        round_ = 0
+        if opposite is not None:
+            prefix = f"change:{change.session_id}:{opposite.value}:"
+            round_ = await outbox.count_keys(db, prefix)
         message = self._message(
-            change_key(change), "change", text, now, Priority.CHANGE, session=session
+            change_key(change, round_), "change", text, now, Priority.CHANGE, session=session
         )
         return int(await outbox.enqueue(db, message, now=now))
 
@@ -321,9 +321,7 @@ class Announcer:
         preview: bool = False,
     ) -> NewMessage:
         assert self.channel is not None
-        payload: dict[str, Any] = {"chat_id": self.channel, "text": text, "parse_mode": "HTML"}
-        if not preview:
-            payload["link_preview_options"] = {"is_disabled": True}
+        payload = html_message(self.channel, text, preview=preview)
         if session is not None and expires is None and kind != "change":
             expires = session.end_at
         return NewMessage(
@@ -335,12 +333,6 @@ class Announcer:
             priority=priority,
             expires_at=expires,
             session_id=session.id if session is not None else None,
-        )
-
-    def _wake_after_commit(self, db: AsyncSession) -> None:
-        """Ingestion commits after us: wake the sender once the rows are visible."""
-        event.listen(
-            db.sync_session, "after_commit", lambda _session: self._waker.wake(), once=True
         )
 
     # -- planning jobs ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.links import BotLinks
 from bot.programme import views
 from bot.programme.markup import zone_or
 from bot.programme.views import PAGE_SIZE, Rendered
@@ -32,13 +33,13 @@ class ProgrammeBrowser:
         settings: Settings,
         translator: Translator,
         clock: Clock,
-        bot_username: str,
+        links: BotLinks,
     ) -> None:
         self._database = database
         self._settings = settings
         self._translator = translator
         self._clock = clock
-        self._bot_username = bot_username
+        self._links = links
 
     async def reader_zone(self, chat_id: int) -> ZoneInfo:
         """The chat's own time zone, else the venue's."""
@@ -64,7 +65,7 @@ class ProgrammeBrowser:
             reader,
             venue,
             self._settings,
-            self._bot_username,
+            self._links,
             now=self._clock.now(),
         )
 

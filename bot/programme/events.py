@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 class ChangeKind(StrEnum):
     ADDED = "added"
+    # In the programme at the source's first poll: not news (a new feed must not flood), but
+    # the announcer announces it at once if it is in the window, from the poll's transaction.
+    BASELINE = "baseline"
     MOVED = "moved"  # start or end time changed
     ROOM_CHANGED = "room_changed"
     CANCELLED = "cancelled"  # cancelled in the source, or vanished from it

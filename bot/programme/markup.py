@@ -74,11 +74,6 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
-def deep_link(bot_username: str, session_id: int) -> str:
-    """``https://t.me/<bot>?start=s_<id>``: opens the session's card in the bot."""
-    return f"https://t.me/{bot_username}?start=s_{session_id}"
-
-
 def zone_or(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
     """The IANA zone ``name``, or ``fallback`` when it is missing or unknown."""
     if not name:

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
 from bot.ingest.telegram_html import to_telegram_html
+from bot.links import BotLinks
 from bot.programme.events import ChangeKind, NewsItem, SessionChange
 from bot.programme.markup import (
     TELEGRAM_TEXT_LIMIT,
-    deep_link,
     fit_html,
     link,
     safe_url,
@@ -41,7 +41,7 @@ class PostContext:
     translator: Translator
     language: str
     settings: Settings
-    bot_username: str
+    links: BotLinks
 
     def t(self, message_id: str, **params: Any) -> str:
         return self.translator.t(self.language, message_id, **params)
@@ -78,7 +78,7 @@ def _links(ctx: PostContext, session: Session) -> list[str]:
 
 
 def _open_in_bot(ctx: PostContext, session: Session) -> str:
-    return link(deep_link(ctx.bot_username, session.id), ctx.t("schedule.post.open_in_bot"))
+    return link(ctx.links.card(session.id), ctx.t("schedule.post.open_in_bot"))
 
 
 def announcement(ctx: PostContext, session: Session) -> str:
@@ -136,7 +136,7 @@ def digest(ctx: PostContext, day: date, sessions: Sequence[Session]) -> str:
         if session.end_at > session.start_at:
             clock += "–" + format_clock(session.end_at, zone, ctx.language)
         title = link(
-            deep_link(ctx.bot_username, session.id),
+            ctx.links.card(session.id),
             ctx.t("schedule.post.digest_title", title=shorten(session.title, 150)),
         )
         line = ctx.t("schedule.post.digest_item", time=clock, safe={"title": title})

@@ -14,9 +14,16 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
 from bot.ingest.telegram_html import to_telegram_html
+from bot.links import BotLinks
+from bot.programme.callbacks import (
+    AskFromCard,
+    RemindMe,
+    SessionCalendar,
+    SessionCard,
+    SessionsPage,
+)
 from bot.programme.markup import (
     TELEGRAM_TEXT_LIMIT,
-    deep_link,
     fit_html,
     link,
     safe_url,
@@ -24,6 +31,7 @@ from bot.programme.markup import (
     visible_length,
     webcast_url,
 )
+from bot.textlists import join_items
 from bot.timefmt import format_clock, format_day, format_span
 from config.settings import Settings
 from storage.models import Session
@@ -36,9 +44,6 @@ IFLA_MARK = "⭐"
 CANCELLED_MARK = "❌"
 LIVE_MARK = "🔴"
 PREV_PAGE, NEXT_PAGE = "◀", "▶"
-# Callback data: the card (ours), paging (ours), and the buttons other features answer.
-CARD_DATA = "card:{id}"
-PAGE_DATA = "sessions:{page}"
 _TITLE_IN_CARD = 300
 _TITLE_IN_LIST = 90
 _TITLE_ON_BUTTON = 40
@@ -54,11 +59,8 @@ def _url_button(text: str, url: str) -> dict[str, str]:
 
 
 def takes_questions(session: Session, settings: Settings, now: datetime) -> bool:
-    """Questions are open from ``open_before_minutes`` before the start until the end."""
-    if session.cancelled or session.vanished:
-        return False
-    opens = session.start_at - timedelta(minutes=settings.questions.open_before_minutes)
-    return opens <= now < session.end_at
+    """Whether the card offers asking: the session's own rule with the configured window."""
+    return session.takes_questions(now, timedelta(minutes=settings.questions.open_before_minutes))
 
 
 def session_card(
@@ -68,7 +70,7 @@ def session_card(
     reader_zone: ZoneInfo,
     venue_zone: ZoneInfo,
     settings: Settings,
-    bot_username: str,
+    links: BotLinks,
     *,
     now: datetime | None = None,
 ) -> Rendered:
@@ -99,11 +101,12 @@ def session_card(
     if session.organiser:
         lines.append(t("schedule.card.organiser", organiser=shorten(session.organiser, 300)))
     if session.persons:
-        lines.append(t("schedule.card.speakers", names=shorten(", ".join(session.persons), 500)))
+        names = shorten(join_items(session.persons, language), 500)
+        lines.append(t("schedule.card.speakers", names=names))
     if session.is_ifla:
         lines.append(t("schedule.card.ifla"))
     share = t("schedule.card.share_label")
-    footer = link(deep_link(bot_username, session.id), share)
+    footer = link(links.card(session.id), share)
     head = "\n".join(lines)
     budget = TELEGRAM_TEXT_LIMIT - visible_length(head) - visible_length(footer) - 4
     description = ""
@@ -120,11 +123,11 @@ def _card_keyboard(t: Any, session: Session, settings: Settings, now: datetime) 
     rows: list[list[dict[str, str]]] = []
     first: list[dict[str, str]] = []
     if not session.cancelled and now < session.start_at:
-        first.append(_button(t("schedule.button.remind"), f"sub:add:{session.id}"))
-    first.append(_button(t("schedule.button.ics"), f"ics:{session.id}"))
+        first.append(_button(t("schedule.button.remind"), RemindMe(session.id).pack()))
+    first.append(_button(t("schedule.button.ics"), SessionCalendar(session.id).pack()))
     rows.append(first)
     if takes_questions(session, settings, now):
-        rows.append([_button(t("schedule.button.ask"), f"ask:s:{session.id}")])
+        rows.append([_button(t("schedule.button.ask"), AskFromCard(session.id).pack())])
     links: list[dict[str, str]] = []
     webcast = webcast_url(session, settings.webcasts)
     if webcast and not session.cancelled:
@@ -188,12 +191,12 @@ def upcoming_page(
         label = " ".join(
             part for part in (marks, clock, shorten(session.title, _TITLE_ON_BUTTON)) if part
         )
-        buttons.append([_button(label, CARD_DATA.format(id=session.id))])
+        buttons.append([_button(label, SessionCard(session.id).pack())])
     navigation = []
     if page > 1:
-        navigation.append(_button(PREV_PAGE, PAGE_DATA.format(page=page - 1)))
+        navigation.append(_button(PREV_PAGE, SessionsPage(page - 1).pack()))
     if page < pages:
-        navigation.append(_button(NEXT_PAGE, PAGE_DATA.format(page=page + 1)))
+        navigation.append(_button(NEXT_PAGE, SessionsPage(page + 1).pack()))
     if navigation:
         buttons.append(navigation)
     return "\n".join(lines), {"inline_keyboard": buttons}
@@ -224,7 +227,7 @@ def live_now(
         used += visible_length(entry) + 2
         if len(buttons) < PAGE_SIZE:
             label = f"{_marks(session)} {shorten(session.title, _TITLE_ON_BUTTON)}".strip()
-            buttons.append([_button(label, CARD_DATA.format(id=session.id))])
+            buttons.append([_button(label, SessionCard(session.id).pack())])
     return "\n\n".join(lines), {"inline_keyboard": buttons}
 
 

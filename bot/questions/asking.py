@@ -17,14 +17,14 @@ from bot.errors import UserFacingError
 from bot.questions.base import RelayContext, check_length
 from bot.questions.text import DuplicateFinder, clean, guess_language, normalise
 from bot.questions.views import QuestionView, SessionView
-from storage.models import Hub, Question, Session
-from storage.repos import question_sessions, relay_people
+from storage.models import AskingStep, Hub, Question, Session
+from storage.repos import asking_states, hubs, question_sessions
 from storage.repos import questions as repo
 
 # Steps of ``asking_states`` owned by asking (moderation has its own).
-CHOOSE = "choose"  # pick a session (maybe with the question already written)
-TEXT = "text"  # the next message is the question
-SIMILAR = "similar"  # a near-duplicate was offered: vote for it, or send anyway
+CHOOSE = AskingStep.CHOOSE
+TEXT = AskingStep.TEXT
+SIMILAR = AskingStep.SIMILAR
 
 _RETRY_WITH_NEXT_MESSAGE = ("questions.too_short", "questions.too_long", "questions.cooldown")
 
@@ -106,7 +106,7 @@ class AskingService:
         """A session button (ours or the session card's): submit the draft, or wait for text."""
         await self._require_hub(asker)
         async with self._relay.database.transaction() as db:
-            state = await relay_people.get_state(db, asker.user_id, asker.chat_id)
+            state = await asking_states.get_state(db, asker.user_id, asker.chat_id)
             row = await question_sessions.get_session(db, session_id)
         if row is None or not self._takes_questions(row):
             raise UserFacingError("questions.session_closed")
@@ -119,9 +119,8 @@ class AskingService:
 
     async def step_of(self, asker: Asker) -> str | None:
         async with self._relay.database.transaction() as db:
-            state = await relay_people.get_state(db, asker.user_id, asker.chat_id)
-        if state is None or state.step == relay_people.IDLE:
-            self._relay.inputs.discard(asker.user_id, asker.chat_id)
+            state = await asking_states.get_state(db, asker.user_id, asker.chat_id)
+        if state is None or state.step == asking_states.IDLE:
             return None
         return state.step
 
@@ -130,7 +129,7 @@ class AskingService:
     ) -> AskOutcome | None:
         """The message after ``/ask``; None when the relay was not waiting for one."""
         async with self._relay.database.transaction() as db:
-            state = await relay_people.get_state(db, asker.user_id, asker.chat_id)
+            state = await asking_states.get_state(db, asker.user_id, asker.chat_id)
         if state is None or state.step not in (CHOOSE, TEXT, SIMILAR):
             return None
         if state.step == CHOOSE or state.session_id is None:
@@ -141,7 +140,7 @@ class AskingService:
     async def send_anyway(self, asker: Asker, acknowledge: Acknowledge) -> AskOutcome:
         """The asker saw the similar question and wants theirs stored all the same."""
         async with self._relay.database.transaction() as db:
-            state = await relay_people.get_state(db, asker.user_id, asker.chat_id)
+            state = await asking_states.get_state(db, asker.user_id, asker.chat_id)
         if state is None or state.step != SIMILAR or not state.draft_text or not state.session_id:
             raise UserFacingError("questions.nothing_pending")
         return await self.submit(
@@ -157,34 +156,35 @@ class AskingService:
         """Drop the draft and back the similar question (a vote already given stays)."""
         now = self._now
         async with self._relay.database.transaction() as db:
-            state = await relay_people.get_state(db, asker.user_id, asker.chat_id)
+            state = await asking_states.get_state(db, asker.user_id, asker.chat_id)
             if state is None or state.step != SIMILAR or state.question_id is None:
                 raise UserFacingError("questions.nothing_pending")
             question = await repo.get_question(db, state.question_id)
             if question is None or question.status not in repo.PUBLIC:
-                await relay_people.clear_step(db, asker.user_id, asker.chat_id, now)
+                await asking_states.clear_step(db, asker.user_id, asker.chat_id, now)
                 raise UserFacingError("questions.vote_closed")
             already = await repo.voted_for(db, asker.user_id, [question.id])
             if not already:
                 await repo.toggle_vote(db, question.id, asker.user_id, now)
                 question = await repo.get_question(db, question.id) or question
-            await relay_people.clear_step(db, asker.user_id, asker.chat_id, now)
+                self._relay.changed(db, question.session_id)
+            await asking_states.clear_step(db, asker.user_id, asker.chat_id, now)
             view = QuestionView.of(question)
-        self._relay.inputs.discard(asker.user_id, asker.chat_id)
         return view
 
     async def cancel(self, asker: Asker) -> None:
         async with self._relay.database.transaction() as db:
-            await relay_people.clear_step(db, asker.user_id, asker.chat_id, self._now)
-        self._relay.inputs.discard(asker.user_id, asker.chat_id)
+            await asking_states.clear_step(db, asker.user_id, asker.chat_id, self._now)
 
     async def toggle_anonymous(self, asker: Asker) -> AwaitingText | None:
         """Flip the person's standing "ask anonymously" choice; the prompt to show again if
         a question is awaited (None when the flow has moved on)."""
         async with self._relay.database.transaction() as db:
-            state = await relay_people.get_state(db, asker.user_id, asker.chat_id)
+            state = await asking_states.get_state(db, asker.user_id, asker.chat_id)
             anonymous = not (state.anonymous if state is not None else False)
-            await relay_people.set_anonymous(db, asker.user_id, asker.chat_id, anonymous, self._now)
+            await asking_states.set_anonymous(
+                db, asker.user_id, asker.chat_id, anonymous, self._now
+            )
             if state is None or state.step != TEXT or state.session_id is None:
                 return None
             row = await question_sessions.get_session(db, state.session_id)
@@ -214,11 +214,6 @@ class AskingService:
             elif error.message_id == "questions.too_many":
                 await self.cancel(asker)
             raise
-        if isinstance(outcome, Submitted):
-            self._relay.inputs.discard(asker.user_id, asker.chat_id)
-            self._relay.wake()
-        else:
-            self._relay.inputs.add(asker.user_id, asker.chat_id)
         return outcome
 
     async def _store(
@@ -235,7 +230,7 @@ class AskingService:
         async with self._relay.database.transaction() as db:
             row = await question_sessions.get_session(db, session_id)
             if row is None or not self._takes_questions(row):
-                await relay_people.clear_step(db, asker.user_id, asker.chat_id, now)
+                await asking_states.clear_step(db, asker.user_id, asker.chat_id, now)
                 raise UserFacingError("questions.session_closed")
             session = SessionView.of(row)
             if message_id is not None:
@@ -250,7 +245,7 @@ class AskingService:
                 if similar is not None:
                     if similar.author_id == asker.user_id:
                         raise UserFacingError("questions.duplicate_own", number=similar.number)
-                    await relay_people.save_state(
+                    await asking_states.save_state(
                         db,
                         user_id=asker.user_id,
                         chat_id=asker.chat_id,
@@ -262,7 +257,7 @@ class AskingService:
                         draft_message_id=message_id,
                     )
                     return SimilarFound(QuestionView.of(similar), session)
-            state = await relay_people.get_state(db, asker.user_id, asker.chat_id)
+            state = await asking_states.get_state(db, asker.user_id, asker.chat_id)
             number, premoderated = await repo.next_number(db, session_id, now)
             question = await repo.add_question(
                 db,
@@ -285,7 +280,9 @@ class AskingService:
                 ),
             )
             view = QuestionView.of(question, hub=hub)
-            await relay_people.clear_step(db, asker.user_id, asker.chat_id, now)
+            await asking_states.clear_step(db, asker.user_id, asker.chat_id, now)
+            self._relay.changed(db, session_id)
+            self._relay.stored(db, question.id)
             await acknowledge(db, view, session)
         return Submitted(view, session)
 
@@ -311,12 +308,7 @@ class AskingService:
         return None
 
     def _takes_questions(self, row: Session) -> bool:
-        now = self._now
-        return (
-            not row.cancelled
-            and not row.vanished
-            and row.start_at - self._relay.open_before <= now < row.end_at
-        )
+        return row.takes_questions(self._now, self._relay.open_before)
 
     async def _sessions_or_refuse(self, asker: Asker) -> list[SessionView]:
         sessions = await self.open_sessions()
@@ -328,7 +320,7 @@ class AskingService:
     async def _await_text(self, asker: Asker, session: SessionView) -> AwaitingText:
         await self._save(asker, TEXT, session_id=session.id)
         async with self._relay.database.transaction() as db:
-            state = await relay_people.get_state(db, asker.user_id, asker.chat_id)
+            state = await asking_states.get_state(db, asker.user_id, asker.chat_id)
         return AwaitingText(session, anonymous=bool(state and state.anonymous))
 
     async def _save(
@@ -341,7 +333,7 @@ class AskingService:
         draft_message_id: int | None = None,
     ) -> None:
         async with self._relay.database.transaction() as db:
-            await relay_people.save_state(
+            await asking_states.save_state(
                 db,
                 user_id=asker.user_id,
                 chat_id=asker.chat_id,
@@ -351,7 +343,6 @@ class AskingService:
                 draft_text=draft_text,
                 draft_message_id=draft_message_id,
             )
-        self._relay.inputs.add(asker.user_id, asker.chat_id)
 
     async def _require_hub(self, asker: Asker) -> None:
         if not asker.in_group:
@@ -364,7 +355,7 @@ class AskingService:
         """The hub a group question is asked for; groups that are not hubs may not ask."""
         if not asker.in_group:
             return None
-        hub = await relay_people.get_hub(db, asker.chat_id)
+        hub = await hubs.get_hub(db, asker.chat_id)
         if hub is None or not hub.active:
             raise UserFacingError("questions.group_not_hub")
         return hub

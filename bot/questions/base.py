@@ -1,4 +1,4 @@
-"""What every part of the relay shares: storage, clock, limits, translator, the sender's wake."""
+"""What every part of the relay shares: storage, clock, limits, translator, the live hub."""
 
 from __future__ import annotations
 
@@ -6,38 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.i18n import Translator
+from bot.live import LiveHub
 from config.settings import QuestionSettings
-from storage.db import Database
-
-
-class PendingInputs:
-    """(user, chat) pairs whose next text message the relay is waiting for.
-
-    A cheap, synchronous answer for the message filter; the database (``asking_states``)
-    stays the truth and this index is rebuilt from it on start.
-    """
-
-    def __init__(self) -> None:
-        self._pairs: set[tuple[int, int]] = set()
-
-    def expects(self, user_id: int, chat_id: int) -> bool:
-        return (user_id, chat_id) in self._pairs
-
-    def add(self, user_id: int, chat_id: int) -> None:
-        self._pairs.add((user_id, chat_id))
-
-    def discard(self, user_id: int, chat_id: int) -> None:
-        self._pairs.discard((user_id, chat_id))
-
-    def reset(self, pairs: list[tuple[int, int]]) -> None:
-        self._pairs = set(pairs)
-
-
-def _no_wake() -> None:
-    return None
+from storage.db import Database, after_commit
 
 
 @dataclass
@@ -46,9 +22,25 @@ class RelayContext:
     clock: Clock
     limits: QuestionSettings
     translator: Translator
-    # Tells the outbox sender that notices are due; looked up late (the sender starts later).
-    wake: Callable[[], None] = _no_wake
-    inputs: PendingInputs = field(default_factory=PendingInputs)
+    # The console and the wall hear about every change of a session's questions through this.
+    live: LiveHub = field(default_factory=LiveHub)
+    # Called with a question's id after the commit that stored or edited it (translations).
+    question_stored: list[Callable[[int], None]] = field(default_factory=list)
+
+    def changed(self, db: AsyncSession, session_id: int) -> None:
+        """Tell the live pages once ``db``'s transaction has committed (never on rollback)."""
+        live = self.live
+        after_commit(db, lambda: live.publish(session_id))
+
+    def stored(self, db: AsyncSession, question_id: int) -> None:
+        """Tell ``question_stored`` once ``db``'s transaction has committed."""
+        hooks = self.question_stored
+
+        def tell() -> None:
+            for hook in hooks:
+                hook(question_id)
+
+        after_commit(db, tell)
 
     @property
     def open_before(self) -> timedelta:

@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.questions.base import RelayContext
-from bot.questions.views import STATUS_MESSAGES, QuestionView, SessionView
+from bot.questions.text import clean
+from bot.questions.views import STATUS_MESSAGES, QuestionView, SessionView, hub_label
 from bot.timefmt import local_label
-from storage.repos import question_sessions
+from storage.repos import question_sessions, walls
 from storage.repos import questions as repo
 
 FORMATS = ("csv", "md", "json")
@@ -65,8 +68,30 @@ class ReportCounts:
     rejected: int
     withdrawn: int
     open: int
+    waiting: int  # in the queue (skipped ones included)
+    pending: int  # waiting for approval
+    with_moderator: int  # claimed now
     per_hub: dict[str, HubCount] = field(default_factory=dict)
     per_language: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class HubPresence:
+    label: str
+    people: int | None  # as the hub said with /hub people N; None if it did not
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteFigures:
+    """The IGF remote moderator's report: who took part remotely, and how it went."""
+
+    participants: int  # people who asked, voted or subscribed to the session
+    hubs: list[HubPresence] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def hub_people(self) -> int:
+        return sum(hub.people or 0 for hub in self.hubs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +99,7 @@ class Report:
     session: SessionView
     questions: list[QuestionView]
     generated_at: datetime
+    remote: RemoteFigures = field(default_factory=lambda: RemoteFigures(0))
 
     def counts(self) -> ReportCounts:
         hubs: dict[str, HubCount] = {}
@@ -92,6 +118,9 @@ class Report:
             rejected=statuses[repo.REJECTED],
             withdrawn=statuses[repo.WITHDRAWN],
             open=sum(statuses[status] for status in repo.OPEN),
+            waiting=sum(statuses[status] for status in repo.QUEUED),
+            pending=statuses[repo.PENDING_APPROVAL],
+            with_moderator=statuses[repo.CLAIMED],
             per_hub=dict(sorted(hubs.items())),
             per_language=dict(sorted(Counter(q.language for q in self.questions).items())),
         )
@@ -109,10 +138,31 @@ class ExportService:
             rows = await repo.all_questions(db, session_id)
             authors = await repo.authors(db, [question.author_id for question in rows])
             hubs = await repo.hubs(db, [question.hub_chat_id for question in rows])
+            remote = await _remote_figures(db, session_id)
         questions = [
             QuestionView.of(q, authors.get(q.author_id), hubs.get(q.hub_chat_id or 0)) for q in rows
         ]
-        return Report(SessionView.of(row), questions, self._relay.clock.now())
+        return Report(SessionView.of(row), questions, self._relay.clock.now(), remote)
+
+    async def save_summary(self, session_id: int, text: str, moderator_id: int) -> str:
+        """The moderator's free-text summary for the report (cleaned, at most 5000 characters)."""
+        text = clean(text)[:SUMMARY_MAX] if text.strip() else ""
+        async with self._relay.database.transaction() as db:
+            if await question_sessions.get_session(db, session_id) is None:
+                raise UserFacingError("questions.session_unknown")
+            await walls.save_summary(db, session_id, text, moderator_id, self._relay.clock.now())
+            self._relay.changed(db, session_id)
+        return text
+
+    async def set_headcount(self, session_id: int, hub_chat_id: int, people: int, by: int) -> None:
+        """How many people are in the hub's room for the session (``/hub people 25``)."""
+        if not 0 <= people <= HEADCOUNT_MAX:
+            raise UserFacingError("hubs.people_usage")
+        async with self._relay.database.transaction() as db:
+            await walls.save_headcount(
+                db, session_id, hub_chat_id, people, by, self._relay.clock.now()
+            )
+            self._relay.changed(db, session_id)
 
     async def find_session(self, key: str) -> SessionView:
         """A session by numeric id or by its programme key (the CLI's ``--session``)."""
@@ -127,6 +177,26 @@ class ExportService:
             ids = ", ".join(str(row.id) for row in rows)
             raise LookupError(f"key {key!r} names several sessions (ids {ids}); use the id")
         return SessionView.of(rows[0])
+
+
+SUMMARY_MAX = 5000
+HEADCOUNT_MAX = 100_000
+
+
+async def _remote_figures(db: AsyncSession, session_id: int) -> RemoteFigures:
+    counted = {hub.chat_id: (hub, people) for hub, people in await walls.headcounts(db, session_id)}
+    asked = await repo.hubs(db, await walls.hubs_that_asked(db, session_id))
+    presences = [HubPresence(hub_label(hub), people) for hub, people in counted.values()]
+    presences += [
+        HubPresence(hub_label(hub), None)
+        for chat_id, hub in asked.items()
+        if chat_id not in counted
+    ]
+    return RemoteFigures(
+        participants=await walls.remote_participants(db, session_id),
+        hubs=sorted(presences, key=lambda hub: hub.label.casefold()),
+        summary=await walls.summary(db, session_id),
+    )
 
 
 def asker_label(question: QuestionView) -> str:
@@ -206,6 +276,13 @@ def render_json(report: Report) -> str:
             },
             "per_language": counts.per_language,
         },
+        "remote": {
+            "participants": report.remote.participants,
+            "hubs": [{"hub": hub.label, "people": hub.people} for hub in report.remote.hubs],
+            "hub_people": report.remote.hub_people,
+            "other": counts.asked - counts.answered,
+            "summary": report.remote.summary,
+        },
         "questions": [
             {key: _iso(value) if key in _TIMES else value for key, value in _record(q).items()}
             for q in report.questions
@@ -252,6 +329,7 @@ def render_markdown(report: Report, translator: Translator, language: str) -> st
         ("export.open", counts.open),
     ):
         lines.append(f"| {t(message_id)} | {value} |")
+    lines += _remote_lines(report, counts, t)
     if counts.per_hub:
         lines += ["", f"## {t('export.per_hub')}", ""]
         lines += [f"| {t('export.hub')} | {t('export.asked')} | {t('export.answered')} |"]
@@ -289,6 +367,33 @@ def render_markdown(report: Report, translator: Translator, language: str) -> st
         lines.append("")
     lines.append(escape_markdown(t("export.generated", moment=when(report.generated_at))))
     return "\n".join(lines) + "\n"
+
+
+def _remote_lines(report: Report, counts: ReportCounts, t: Any) -> list[str]:
+    """The IGF remote moderator's report: participants, hubs and headcount, the summary."""
+    remote = report.remote
+    lines = ["", f"## {t('export.remote')}", "", f"| {t('export.count')} | # |", "|---|---:|"]
+    for message_id, value in (
+        ("export.remote_participants", remote.participants),
+        ("export.remote_hubs", len(remote.hubs)),
+        ("export.remote_hub_people", remote.hub_people),
+        ("export.asked", counts.asked),
+        ("export.forwarded", counts.forwarded),
+        ("export.answered", counts.answered),
+        ("export.other", counts.asked - counts.answered),
+    ):
+        lines.append(f"| {t(message_id)} | {value} |")
+    if remote.hubs:
+        lines += ["", f"| {t('export.hub')} | {t('export.people')} |", "|---|---:|"]
+        for hub in remote.hubs:
+            people = "—" if hub.people is None else str(hub.people)
+            lines.append(f"| {escape_markdown(hub.label)} | {people} |")
+    lines += ["", f"### {t('export.summary')}", ""]
+    if remote.summary:
+        lines += [escape_markdown(part) for part in remote.summary.split("\n")]
+    else:
+        lines.append(t("export.no_summary"))
+    return lines
 
 
 def _settled_at(question: QuestionView) -> datetime | None:

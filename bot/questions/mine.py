@@ -9,7 +9,7 @@ from bot.questions.base import RelayContext, check_length
 from bot.questions.text import clean, guess_language, normalise
 from bot.questions.views import QuestionView, SessionView
 from storage.models import Question
-from storage.repos import question_sessions
+from storage.repos import question_sessions, translations
 from storage.repos import questions as repo
 
 # Still in the asker's hands: nobody has it in front of them.
@@ -48,6 +48,9 @@ class OwnQuestions:
             )
             if not changed:
                 raise UserFacingError("questions.edit_too_late", number=question.number)
+            await translations.forget_translations(db, question.id)
+            self._relay.changed(db, question.session_id)
+            self._relay.stored(db, question.id)
             return await self._view(db, question.id)
 
     async def withdraw(self, question_id: int, user_id: int) -> QuestionView:
@@ -63,6 +66,7 @@ class OwnQuestions:
             )
             if not changed:
                 raise UserFacingError("questions.withdraw_too_late", number=question.number)
+            self._relay.changed(db, question.session_id)
             return await self._view(db, question_id)
 
     async def toggle_anonymous(
@@ -83,6 +87,9 @@ class OwnQuestions:
             )
             if not changed:
                 raise UserFacingError("questions.edit_too_late", number=question.number)
+            await translations.forget_translations(db, question.id)
+            self._relay.changed(db, question.session_id)
+            self._relay.stored(db, question.id)
             session = await question_sessions.get_session(db, question.session_id)
             assert session is not None
             return await self._view(db, question_id), SessionView.of(session)

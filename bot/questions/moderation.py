@@ -20,15 +20,15 @@ from bot.questions.base import RelayContext, check_length
 from bot.questions.notices import notify_asker
 from bot.questions.text import clean
 from bot.questions.views import QuestionView, SessionView
-from storage.models import Question
-from storage.repos import question_sessions, relay_people
+from storage.models import AskingStep, Question, QuestionStatus
+from storage.repos import asking_states, moderators, question_sessions
 from storage.repos import questions as repo
 
 log = logging.getLogger(__name__)
 
 # Steps of ``asking_states`` owned by moderation: the moderator's next message is...
-REASON = "reason"  # ...why a question is rejected
-ANSWER = "answer"  # ...a written answer for the asker
+REASON = AskingStep.REASON  # ...why a question is rejected
+ANSWER = AskingStep.ANSWER  # ...a written answer for the asker
 
 # Which sessions /moderate offers: from a little before now to a day ahead.
 PICK_BEFORE = timedelta(hours=6)
@@ -85,7 +85,7 @@ class ModerationService:
     async def focus(self, moderator_id: int) -> SessionView | None:
         """The session this moderator picked with /moderate, if it still exists."""
         async with self._relay.database.transaction() as db:
-            session_id = await relay_people.get_focus(db, moderator_id)
+            session_id = await moderators.get_focus(db, moderator_id)
             row = (
                 None if session_id is None else await question_sessions.get_session(db, session_id)
             )
@@ -94,7 +94,7 @@ class ModerationService:
     async def set_focus(self, moderator_id: int, session_id: int) -> SessionView:
         session = await self.session(session_id)
         async with self._relay.database.transaction() as db:
-            await relay_people.set_focus(db, moderator_id, session_id, self._now)
+            await moderators.set_focus(db, moderator_id, session_id, self._now)
         return session
 
     async def session_of_question(self, question_id: int) -> int | None:
@@ -106,6 +106,7 @@ class ModerationService:
     async def set_premoderation(self, session_id: int, enabled: bool) -> None:
         async with self._relay.database.transaction() as db:
             await repo.set_premoderation(db, session_id, enabled, self._now)
+            self._relay.changed(db, session_id)
 
     # -- looking -------------------------------------------------------------------------
 
@@ -151,9 +152,9 @@ class ModerationService:
             question = await repo.claim_next(db, session_id, moderator_id, now)
             if question is None:
                 return None
+            self._relay.changed(db, session_id)
             await self._notify(db, question, "forwarded", session, now)
             view = await self._view(db, question.id)
-        self._relay.wake()
         return view
 
     async def mark_answered(self, question_id: int, moderator_id: int) -> QuestionView:
@@ -191,6 +192,7 @@ class ModerationService:
                 raise self._conflict(question)
             if not await repo.release_claim(db, question, self._now):
                 raise self._conflict(await self._question(db, question_id))
+            self._relay.changed(db, question.session_id)
             return await self._view(db, question_id)
 
     async def reject(
@@ -247,7 +249,7 @@ class ModerationService:
         """Take the moderator's next message as the reject reason or the answer."""
         async with self._relay.database.transaction() as db:
             view = await self._view(db, question_id)
-            await relay_people.save_state(
+            await asking_states.save_state(
                 db,
                 user_id=moderator_id,
                 chat_id=chat_id,
@@ -256,18 +258,16 @@ class ModerationService:
                 session_id=view.session_id,
                 question_id=question_id,
             )
-        self._relay.inputs.add(moderator_id, chat_id)
         return view
 
     async def pending_text_target(self, moderator_id: int, chat_id: int) -> tuple[str, int] | None:
         """(step, question id) when the moderator's next message was asked for, and clear it."""
         async with self._relay.database.transaction() as db:
-            state = await relay_people.get_state(db, moderator_id, chat_id)
+            state = await asking_states.get_state(db, moderator_id, chat_id)
             if state is None or state.step not in (REASON, ANSWER) or state.question_id is None:
                 return None
             target = state.step, state.question_id  # read before clear_step updates the row
-            await relay_people.clear_step(db, moderator_id, chat_id, self._now)
-        self._relay.inputs.discard(moderator_id, chat_id)
+            await asking_states.clear_step(db, moderator_id, chat_id, self._now)
         return target
 
     async def release_stale_claims(self) -> int:
@@ -278,6 +278,7 @@ class ModerationService:
             for question in await repo.stale_claims(db, now - self._relay.claim_timeout):
                 if await repo.release_claim(db, question, now):
                     released += 1
+                    self._relay.changed(db, question.session_id)
                     log.info("claim on question %s timed out; back in the queue", question.id)
         return released
 
@@ -306,11 +307,11 @@ class ModerationService:
             if not changed:
                 raise self._conflict(await self._question(db, question_id))
             question = await self._question(db, question_id)
+            self._relay.changed(db, question.session_id)
             row = await question_sessions.get_session(db, question.session_id)
             assert row is not None
             await self._notify(db, question, event, SessionView.of(row), now, **(params or {}))
             view = await self._view(db, question_id)
-        self._relay.wake()
         return view
 
     async def _notify(
@@ -345,7 +346,7 @@ class ModerationService:
     @staticmethod
     def _conflict(question: Question) -> UserFacingError:
         """What the moderator is told when the question is not (any more) theirs to change."""
-        return UserFacingError(CONFLICTS[question.status], number=question.number)
+        return UserFacingError(CONFLICTS[QuestionStatus(question.status)], number=question.number)
 
 
 async def _views(db: AsyncSession, rows: list[Question]) -> list[QuestionView]:

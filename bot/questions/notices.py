@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
+from bot.outbox.payloads import html_message
 from storage.models import Question
 from storage.repos import outbox
 from storage.repos.outbox import NewMessage, Priority
@@ -44,18 +45,8 @@ async def notify_asker(
         session=session_title,
         **params,
     )
-    payload: dict[str, Any] = {
-        "chat_id": question.chat_id,
-        "text": text,
-        "parse_mode": "HTML",
-        "link_preview_options": {"is_disabled": True},
-    }
-    if question.message_id is not None:
-        # The notice answers the asking message, so the asker sees which question it is.
-        payload["reply_parameters"] = {
-            "message_id": question.message_id,
-            "allow_sending_without_reply": True,
-        }
+    # The notice answers the asking message, so the asker sees which question it is.
+    payload = html_message(question.chat_id, text, reply_to=question.message_id)
     key = f"question:{question.id}:{event}"
     if event in _REPEATABLE:
         key += f":{now.timestamp():.3f}"

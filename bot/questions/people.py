@@ -7,18 +7,20 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callbacks import parse_id
 from bot.errors import UserFacingError
 from bot.questions.base import RelayContext
 from bot.questions.views import hub_label
-from storage.repos import programme, question_sessions, relay_people
+from storage.repos import hubs, moderators, programme, question_sessions
 
 HUB_NAME_MAX = 100
-_HUB_SEPARATOR = re.compile(r"\s*[,;|]\s*")
+# The comma and semicolon as each of our languages writes them (Arabic ، ؛, Chinese ， ；), and |.
+_HUB_SEPARATOR = re.compile(r"\s*[,;|،؛，；]\s*")
 
 
 def parse_hub(text: str) -> tuple[str, str | None]:
     """``Novosibirsk hub, Russia`` -> name and city; the city is what follows the last
-    comma (or ``;``/``|``), and is optional."""
+    comma (or ``;``/``|``, in Latin, Arabic or Chinese script), and is optional."""
     text = " ".join(text.split())
     parts = _HUB_SEPARATOR.split(text)
     name, city = (", ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (text, None)
@@ -37,7 +39,7 @@ class HubDirectory:
         """Register (or rename) the group as a hub; return its label."""
         name, city = parse_hub(text)
         async with self._relay.database.transaction() as db:
-            await relay_people.save_hub(
+            await hubs.save_hub(
                 db,
                 chat_id=chat_id,
                 name=name,
@@ -45,17 +47,17 @@ class HubDirectory:
                 registered_by=registered_by,
                 now=self._relay.clock.now(),
             )
-            hub = await relay_people.get_hub(db, chat_id)
+            hub = await hubs.get_hub(db, chat_id)
             assert hub is not None
             return hub_label(hub)
 
     async def unregister(self, chat_id: int) -> bool:
         async with self._relay.database.transaction() as db:
-            return await relay_people.deactivate_hub(db, chat_id, self._relay.clock.now())
+            return await hubs.deactivate_hub(db, chat_id, self._relay.clock.now())
 
     async def label(self, chat_id: int) -> str | None:
         async with self._relay.database.transaction() as db:
-            hub = await relay_people.get_hub(db, chat_id)
+            hub = await hubs.get_hub(db, chat_id)
         return hub_label(hub) if hub is not None and hub.active else None
 
 
@@ -75,8 +77,9 @@ class Scope:
         """``[]`` -> everywhere; ``["session", "17"]``; ``["event", "2"]``."""
         if not words:
             return cls("all")
-        if len(words) == 2 and words[0] in ("session", "event") and words[1].isdigit():
-            return cls(words[0], int(words[1]))
+        number = parse_id(words[1]) if len(words) == 2 else None
+        if words[0] in ("session", "event") and number is not None:
+            return cls(words[0], number)
         raise UserFacingError("moderators.usage")
 
 
@@ -94,7 +97,7 @@ class ModeratorDirectory:
 
     async def is_moderator(self, user_id: int, session_id: int | None = None) -> bool:
         async with self._relay.database.transaction() as db:
-            return await relay_people.is_moderator(db, user_id, session_id)
+            return await moderators.is_moderator(db, user_id, session_id)
 
     async def add(self, user_id: int, scope: Scope, added_by: int) -> bool:
         async with self._relay.database.transaction() as db:
@@ -102,7 +105,7 @@ class ModeratorDirectory:
                 raise UserFacingError("questions.session_unknown")
             if scope.kind == "event" and not await self._event_exists(db, scope.id):
                 raise UserFacingError("moderators.event_unknown")
-            return await relay_people.add_moderator(
+            return await moderators.add_moderator(
                 db,
                 user_id=user_id,
                 scope=scope.key,
@@ -124,11 +127,11 @@ class ModeratorDirectory:
 
     async def remove(self, user_id: int, scope: Scope | None) -> int:
         async with self._relay.database.transaction() as db:
-            return await relay_people.remove_moderator(
+            return await moderators.remove_moderator(
                 db, user_id, scope.key if scope is not None else None
             )
 
     async def entries(self) -> list[ModeratorEntry]:
         async with self._relay.database.transaction() as db:
-            rows = await relay_people.list_moderators(db)
+            rows = await moderators.list_moderators(db)
         return [ModeratorEntry(row.user_id, row.scope) for row in rows]

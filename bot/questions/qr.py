@@ -6,13 +6,6 @@ import io
 
 import segno
 
-ASK_PAYLOAD = "ask_"
-
-
-def ask_link(bot_username: str, session_id: int) -> str:
-    """``https://t.me/<bot>?start=ask_<session>``: /start with the payload the bot routes."""
-    return f"https://t.me/{bot_username.lstrip('@')}?start={ASK_PAYLOAD}{session_id}"
-
 
 def qr_png(link: str, *, scale: int = 10) -> bytes:
     """A PNG big enough to scan from the back of a room (error correction level Q)."""
@@ -20,3 +13,20 @@ def qr_png(link: str, *, scale: int = 10) -> bytes:
     buffer = io.BytesIO()
     code.save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
+
+
+def qr_svg(link: str, *, title: str) -> str:
+    """An inline SVG of the link's QR code that scales to its box (for the wall)."""
+    code = segno.make(link, error="q", micro=False)
+    return str(
+        code.svg_inline(
+            scale=1,
+            border=2,
+            dark="#000",
+            light="#fff",
+            omitsize=True,
+            title=title,
+            svgclass="qr",
+            lineclass=None,
+        )
+    )

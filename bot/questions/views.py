@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from storage.models import Hub, Question, Session, User
+from storage.models import Hub, Question, QuestionStatus, Session, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +40,8 @@ class SessionView:
 
 
 # The message id that names each status for people.
-STATUS_MESSAGES = {
-    "waiting": "questions.status.waiting",
-    "pending_approval": "questions.status.pending_approval",
-    "claimed": "questions.status.claimed",
-    "answered": "questions.status.answered",
-    "skipped": "questions.status.skipped",
-    "rejected": "questions.status.rejected",
-    "withdrawn": "questions.status.withdrawn",
+STATUS_MESSAGES: dict[str, str] = {
+    status: f"questions.status.{status.value}" for status in QuestionStatus
 }
 
 

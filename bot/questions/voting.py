@@ -78,6 +78,7 @@ class VotingService:
             if question.status not in repo.PUBLIC:
                 raise UserFacingError("questions.vote_closed")
             voted = await repo.toggle_vote(db, question_id, user_id, now)
+            self._relay.changed(db, question.session_id)
             question = await repo.get_question(db, question_id)
             assert question is not None
             return VoteResult(QuestionView.of(question), voted)

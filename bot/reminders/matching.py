@@ -25,8 +25,23 @@ def session_text(session: Session) -> str:
     return normalise_keyword(" ".join(parts))
 
 
+# Scripts written without spaces between words: a keyword in them is found anywhere.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+_ARABIC_LETTER = re.compile(r"[\u0620-\u064a]")
+# Arabic writes the article and one-letter particles onto the word: و ف ب ك ل, then ال.
+_ARABIC_PREFIX = "(?:[وفبكل]{0,2}(?:ال)?)"
+
+
 @lru_cache(maxsize=4096)
 def _word_start(keyword: str) -> re.Pattern[str]:
+    """Where ``keyword`` may start: at a word start ("ai" not in "said"); anywhere in Chinese
+    (no spaces between words); in Arabic after the article and particles written onto the
+    word (خصوصية finds الخصوصية and والخصوصية)."""
+    if _UNSPACED.match(keyword):
+        return re.compile(re.escape(keyword))
+    if _ARABIC_LETTER.match(keyword):
+        stem = keyword.removeprefix("ال") if len(keyword) > 4 else keyword
+        return re.compile(r"(?<!\w)" + _ARABIC_PREFIX + re.escape(stem))
     return re.compile(r"(?<!\w)" + re.escape(keyword))
 
 

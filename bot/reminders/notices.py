@@ -9,16 +9,17 @@ the jobs are re-planned once the transaction has committed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import pick_language
+from bot.outbox.payloads import html_message
 from bot.programme.events import ChangeKind, NewsItem, SessionChange
 from bot.reminders.matching import matched_keywords
 from bot.reminders.planner import ReminderPlanner, iso
-from bot.reminders.texts import ReminderTexts, text_payload, zone_named
+from bot.reminders.texts import ReminderTexts, zone_named
 from config.settings import Settings
 from storage.db import after_commit
 from storage.models import Session
@@ -42,13 +43,11 @@ class ChangeNotifier:
         clock: Clock,
         texts: ReminderTexts,
         planner: ReminderPlanner,
-        wake: Callable[[], None],
     ) -> None:
         self._settings = settings
         self._clock = clock
         self._texts = texts
         self._planner = planner
-        self._wake = wake
 
     async def sessions_changed(self, db: AsyncSession, changes: Sequence[SessionChange]) -> None:
         if not changes:
@@ -86,7 +85,6 @@ class ChangeNotifier:
                 change.kind.value,
                 queued,
             )
-        after_commit(db, self._wake)
 
     async def news_arrived(self, db: AsyncSession, items: Sequence[NewsItem]) -> None:
         return None
@@ -125,7 +123,7 @@ class ChangeNotifier:
                     key=key,
                     chat_id=chat_id,
                     kind="change",
-                    payload=text_payload(chat_id, text),
+                    payload=html_message(chat_id, text),
                     not_before=now,
                     priority=Priority.CHANGE,
                     expires_at=session.end_at,

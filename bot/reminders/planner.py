@@ -25,8 +25,9 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.i18n import pick_language
+from bot.outbox.payloads import html_message
 from bot.reminders.matching import LeadIndex, chat_leads, matched_keywords
-from bot.reminders.texts import ReminderTexts, text_payload, webcast_for, zone_named
+from bot.reminders.texts import ReminderTexts, webcast_for, zone_named
 from bot.scheduling import real_delay
 from config.settings import Settings
 from storage.db import Database
@@ -108,7 +109,6 @@ class ReminderPlanner:
         clock: Clock,
         settings: Settings,
         texts: ReminderTexts,
-        wake: Callable[[], None],
         board: JobBoard | None = None,
         *,
         replan_delay: float = 0.2,
@@ -117,12 +117,13 @@ class ReminderPlanner:
         self._clock = clock
         self._settings = settings
         self._texts = texts
-        self._wake = wake
         self._board = board
         self._replan_delay = replan_delay
         self._lock = asyncio.Lock()
         self._dirty = False
         self._replanner: asyncio.Task[None] | None = None
+        # Set while another process leads: a change heard here is passed on to it instead.
+        self.elsewhere: Callable[[], None] | None = None
 
     @property
     def default_leads(self) -> list[int]:
@@ -225,7 +226,6 @@ class ReminderPlanner:
         if early:  # moved later since the job was planned, or a fast clock: plan again
             self.request_replan()
         if queued:
-            self._wake()
             log.info(
                 "reminders for session %s (%s min before) queued for %d chats",
                 session_id,
@@ -269,7 +269,7 @@ class ReminderPlanner:
                     key=due.key_for(subscriber.chat_id),
                     chat_id=subscriber.chat_id,
                     kind="reminder",
-                    payload=text_payload(subscriber.chat_id, text),
+                    payload=html_message(subscriber.chat_id, text),
                     not_before=now,
                     priority=Priority.REMINDER,
                     expires_at=session.start_at,
@@ -285,6 +285,9 @@ class ReminderPlanner:
 
     def request_replan(self) -> None:
         """Plan again soon (changes come in bursts: one plan after the burst is enough)."""
+        if self.elsewhere is not None:
+            self.elsewhere()
+            return
         self._dirty = True
         if self._replanner is None or self._replanner.done():
             self._replanner = asyncio.create_task(self._replan_loop(), name="reminders-replan")
@@ -302,6 +305,11 @@ class ReminderPlanner:
         """Wait until requested re-plans are done (tests, shutdown)."""
         while self._replanner is not None and not self._replanner.done():
             await asyncio.shield(self._replanner)
+
+    def forget_jobs(self) -> None:
+        """Drop every reminder job (this process no longer leads; the marks stay in the db)."""
+        if self._board is not None:
+            self._board.replace_all(JOB_PREFIX, [])
 
     async def close(self) -> None:
         task, self._replanner = self._replanner, None

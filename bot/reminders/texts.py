@@ -13,25 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import Translator
+from bot.links import BotLinks
 from bot.programme.events import ChangeKind
 from bot.timefmt import format_span, local_label
 from storage.models import Session
-
-_CARD_PREFIX = "s_"  # /start s_<id> opens the session card
-
-
-def text_payload(chat_id: int, text: str) -> dict[str, Any]:
-    """sendMessage parameters for an HTML text without a link preview."""
-    return {
-        "chat_id": chat_id,
-        "text": text,
-        "parse_mode": "HTML",
-        "link_preview_options": {"is_disabled": True},
-    }
-
-
-def card_link(bot_username: str, session_id: int) -> str:
-    return f"https://t.me/{bot_username}?start={_CARD_PREFIX}{session_id}"
 
 
 def webcast_for(session: Session, webcasts: Mapping[str, str]) -> str | None:
@@ -58,9 +43,9 @@ def _link(text: str, url: str) -> str:
 class ReminderTexts:
     """Formats reminders and change notices for one reader (language and zone)."""
 
-    def __init__(self, translator: Translator, bot_username: str) -> None:
+    def __init__(self, translator: Translator, links: BotLinks) -> None:
         self._t = translator
-        self._bot_username = bot_username
+        self._links = links
 
     def duration(self, language: str, seconds: float) -> str:
         """``10 minutes``, ``1 hour 30 minutes``, ``1 day`` (rounded to the minute)."""
@@ -92,7 +77,7 @@ class ReminderTexts:
         return self._t.t(
             language,
             "reminder.card",
-            safe={"link": _link(label, card_link(self._bot_username, session.id))},
+            safe={"link": _link(label, self._links.card(session.id))},
         )
 
     def reminder(

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId, JSONValue
+
+
+class OutboxStatus(StrEnum):
+    """An outbox row's state (``outbox.status``; the stored values)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"
 
 
 class Chat(Base):
@@ -61,7 +72,7 @@ class OutboxMessage(Base):
     priority: Mapped[int] = mapped_column(default=50)
     method: Mapped[str] = mapped_column(String(32), default="sendMessage")
     payload: Mapped[dict[str, Any]] = mapped_column(JSONValue)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)
     not_before: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
@@ -79,3 +90,14 @@ class SentRecord(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime]
+
+
+class BotFact(Base):
+    """What the bot learned about itself from the Bot API (its ``username``), kept so that
+    offline commands (``remotehub qr``) need neither the token nor the network."""
+
+    __tablename__ = "bot_facts"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime]

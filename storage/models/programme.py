@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId, JSONValue
@@ -75,6 +86,29 @@ class Session(Base):
     vanished: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+    def _takes_questions_on_row(self, now: datetime, open_before: timedelta) -> bool:
+        return (
+            not self.cancelled
+            and not self.vanished
+            and self.start_at <= now + open_before
+            and self.end_at > now
+        )
+
+    @classmethod
+    def _takes_questions_in_sql(cls, now: datetime, open_before: timedelta) -> ColumnElement[bool]:
+        # The same four conditions as on a row, as a WHERE clause: keep the two side by side.
+        return and_(
+            cls.cancelled.is_(False),
+            cls.vanished.is_(False),
+            cls.start_at <= now + open_before,
+            cls.end_at > now,
+        )
+
+    # The one rule of when a session may be asked: from ``open_before`` ahead of its start
+    # until its end, unless cancelled or gone from the programme. ``row.takes_questions(...)``
+    # reads it on a row, ``Session.takes_questions(...)`` in a query.
+    takes_questions = hybrid_method(_takes_questions_on_row, _takes_questions_in_sql)
 
 
 class FeedEntry(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -17,6 +18,29 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId
+
+
+class QuestionStatus(StrEnum):
+    """Where a question is (``questions.status``; the stored values)."""
+
+    WAITING = "waiting"
+    PENDING_APPROVAL = "pending_approval"
+    CLAIMED = "claimed"
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class AskingStep(StrEnum):
+    """Whose next message the relay waits for, and what it is (``asking_states.step``)."""
+
+    IDLE = "idle"
+    CHOOSE = "choose"  # pick a session (maybe with the question already written)
+    TEXT = "text"  # the next message is the question
+    SIMILAR = "similar"  # a near-duplicate was offered: vote for it, or send anyway
+    REASON = "reason"  # a moderator's reason for rejecting
+    ANSWER = "answer"  # a moderator's written answer
 
 
 class Question(Base):
@@ -61,6 +85,25 @@ class Question(Base):
     answered_at: Mapped[datetime | None]
     rejected_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+
+
+class QuestionTranslation(Base):
+    """A machine translation of one question into one language, or why there is none.
+
+    ``text`` is set when the server translated; else ``reason`` says what went wrong. An
+    edit of the question deletes its rows (the text they translate is gone).
+    """
+
+    __tablename__ = "question_translations"
+
+    question_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    text: Mapped[str | None] = mapped_column(Text)
+    source_language: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime]
 
 
 class QuestionVote(Base):
@@ -163,5 +206,6 @@ __all__ = [
     "ModeratorFocus",
     "Question",
     "QuestionSession",
+    "QuestionTranslation",
     "QuestionVote",
 ]

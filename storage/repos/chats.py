@@ -13,7 +13,7 @@ from storage.repos._sql import execute_count, insert_for
 
 
 async def remember_user(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     user_id: int,
     first_name: str,
@@ -29,18 +29,18 @@ async def remember_user(
         "language_code": language_code,
         "updated_at": now,
     }
-    statement = insert_for(session, User).values(id=user_id, created_at=now, **values)
-    await session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
+    statement = insert_for(db, User).values(id=user_id, created_at=now, **values)
+    await db.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
 
 
 async def remember_chat(
-    session: AsyncSession, *, chat_id: int, type: str, title: str | None, now: datetime
+    db: AsyncSession, *, chat_id: int, type: str, title: str | None, now: datetime
 ) -> Chat:
     """Create the chat if new; a chat that speaks to the bot again becomes active again."""
-    statement = insert_for(session, Chat).values(
+    statement = insert_for(db, Chat).values(
         id=chat_id, type=type, title=title, active=True, created_at=now, updated_at=now
     )
-    await session.execute(
+    await db.execute(
         statement.on_conflict_do_update(
             index_elements=["id"],
             set_={
@@ -52,57 +52,57 @@ async def remember_chat(
             },
         )
     )
-    chat = await session.get(Chat, chat_id, populate_existing=True)
+    chat = await db.get(Chat, chat_id, populate_existing=True)
     assert chat is not None
     return chat
 
 
-async def get_chat(session: AsyncSession, chat_id: int) -> Chat | None:
-    return await session.get(Chat, chat_id)
+async def get_chat(db: AsyncSession, chat_id: int) -> Chat | None:
+    return await db.get(Chat, chat_id)
 
 
-async def get_user(session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
+async def get_user(db: AsyncSession, user_id: int) -> User | None:
+    return await db.get(User, user_id)
 
 
-async def set_language(session: AsyncSession, chat_id: int, language: str, now: datetime) -> None:
-    await session.execute(
+async def set_language(db: AsyncSession, chat_id: int, language: str, now: datetime) -> None:
+    await db.execute(
         update(Chat).where(Chat.id == chat_id).values(language=language, updated_at=now)
     )
 
 
-async def set_timezone(session: AsyncSession, chat_id: int, timezone: str, now: datetime) -> None:
-    await session.execute(
+async def set_timezone(db: AsyncSession, chat_id: int, timezone: str, now: datetime) -> None:
+    await db.execute(
         update(Chat).where(Chat.id == chat_id).values(timezone=timezone, updated_at=now)
     )
 
 
 async def set_reminder_minutes(
-    session: AsyncSession, chat_id: int, minutes: list[int] | None, now: datetime
+    db: AsyncSession, chat_id: int, minutes: list[int] | None, now: datetime
 ) -> None:
-    await session.execute(
+    await db.execute(
         update(Chat).where(Chat.id == chat_id).values(reminder_minutes=minutes, updated_at=now)
     )
 
 
-async def deactivate(session: AsyncSession, chat_id: int, reason: str, now: datetime) -> None:
-    await session.execute(
+async def deactivate(db: AsyncSession, chat_id: int, reason: str, now: datetime) -> None:
+    await db.execute(
         update(Chat)
         .where(Chat.id == chat_id)
         .values(active=False, inactive_reason=reason[:255], updated_at=now)
     )
 
 
-async def record_migration(session: AsyncSession, old_id: int, new_id: int, now: datetime) -> None:
+async def record_migration(db: AsyncSession, old_id: int, new_id: int, now: datetime) -> None:
     """A group became a supergroup: the new id inherits its settings and subscriptions."""
-    old = await session.get(Chat, old_id)
+    old = await db.get(Chat, old_id)
     if old is not None:
         old.active = False
         old.migrated_to = new_id
         old.inactive_reason = "migrated to a supergroup"
         old.updated_at = now
-        if await session.get(Chat, new_id) is None:
-            session.add(
+        if await db.get(Chat, new_id) is None:
+            db.add(
                 Chat(
                     id=new_id,
                     type="supergroup",
@@ -115,20 +115,18 @@ async def record_migration(session: AsyncSession, old_id: int, new_id: int, now:
                     updated_at=now,
                 )
             )
-        await session.flush()
+        await db.flush()
         # Whatever the group subscribed to follows it to its new id.
-        await subscriptions.move_chat(session, old_id, new_id)
+        await subscriptions.move_chat(db, old_id, new_id)
 
 
-async def active_chat_ids(session: AsyncSession, chat_ids: list[int]) -> set[int]:
-    rows = await session.scalars(
-        select(Chat.id).where(Chat.id.in_(chat_ids), Chat.active.is_(True))
-    )
+async def active_chat_ids(db: AsyncSession, chat_ids: list[int]) -> set[int]:
+    rows = await db.scalars(select(Chat.id).where(Chat.id.in_(chat_ids), Chat.active.is_(True)))
     return set(rows.all())
 
 
-async def mark_once(session: AsyncSession, key: str, now: datetime) -> bool:
+async def mark_once(db: AsyncSession, key: str, now: datetime) -> bool:
     """Record that ``key`` was done; False if it had been done before (exactly-once markers)."""
-    statement = insert_for(session, SentRecord).values(key=key, created_at=now)
-    touched = await execute_count(session, statement.on_conflict_do_nothing(index_elements=["key"]))
+    statement = insert_for(db, SentRecord).values(key=key, created_at=now)
+    touched = await execute_count(db, statement.on_conflict_do_nothing(index_elements=["key"]))
     return touched > 0

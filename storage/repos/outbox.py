@@ -10,14 +10,15 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.db import wake_outbox_after_commit
+from storage.models import OutboxMessage, OutboxStatus
 from storage.repos._sql import execute_count, insert_for
 
-PENDING = "pending"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-DROPPED = "dropped"
+PENDING = OutboxStatus.PENDING
+SENDING = OutboxStatus.SENDING
+SENT = OutboxStatus.SENT
+FAILED = OutboxStatus.FAILED
+DROPPED = OutboxStatus.DROPPED
 
 
 class Priority:
@@ -47,10 +48,13 @@ class NewMessage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def enqueue(session: AsyncSession, message: NewMessage, *, now: datetime) -> bool:
-    """Insert ``message`` unless its key is already queued; True if it was new."""
+async def enqueue(db: AsyncSession, message: NewMessage, *, now: datetime) -> bool:
+    """Insert ``message`` unless its key is already queued; True if it was new.
+
+    A new row wakes the sender once the transaction commits (never before, never on rollback).
+    """
     statement = (
-        insert_for(session, OutboxMessage)
+        insert_for(db, OutboxMessage)
         .values(
             idempotency_key=message.key,
             chat_id=message.chat_id,
@@ -67,12 +71,14 @@ async def enqueue(session: AsyncSession, message: NewMessage, *, now: datetime) 
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
-    touched = await execute_count(session, statement)
+    touched = await execute_count(db, statement)
+    if touched:
+        await wake_outbox_after_commit(db)
     return touched > 0
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int, skip_chats: Sequence[int] = ()
+    db: AsyncSession, *, now: datetime, limit: int, skip_chats: Sequence[int] = ()
 ) -> list[OutboxMessage]:
     """Mark up to ``limit`` due messages as in flight and return them, most urgent first."""
     query = (
@@ -83,16 +89,14 @@ async def claim_due(
     )
     if skip_chats:
         query = query.where(OutboxMessage.chat_id.not_in(list(skip_chats)))
-    return await _take_in_flight(session, query)
+    return await _take_in_flight(db, query)
 
 
-async def _take_in_flight(
-    session: AsyncSession, query: Select[OutboxMessage]
-) -> list[OutboxMessage]:
+async def _take_in_flight(db: AsyncSession, query: Select[OutboxMessage]) -> list[OutboxMessage]:
     """Load the rows ``query`` selects and mark them in flight, in the caller's transaction."""
-    rows = list((await session.scalars(query)).all())
+    rows = list((await db.scalars(query)).all())
     if rows:
-        await session.execute(
+        await db.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_([row.id for row in rows]))
             .values(status=SENDING)
@@ -103,9 +107,9 @@ async def _take_in_flight(
 
 
 async def mark_sent(
-    session: AsyncSession, message_id: int, *, now: datetime, telegram_message_id: int | None
+    db: AsyncSession, message_id: int, *, now: datetime, telegram_message_id: int | None
 ) -> None:
-    await session.execute(
+    await db.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .values(
@@ -118,9 +122,9 @@ async def mark_sent(
 
 
 async def mark_retry(
-    session: AsyncSession, message_id: int, *, not_before: datetime, error: str
+    db: AsyncSession, message_id: int, *, not_before: datetime, error: str
 ) -> None:
-    await session.execute(
+    await db.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .values(
@@ -132,18 +136,18 @@ async def mark_retry(
     )
 
 
-async def mark_failed(session: AsyncSession, message_id: int, *, status: str, error: str) -> None:
-    await session.execute(
+async def mark_failed(db: AsyncSession, message_id: int, *, status: str, error: str) -> None:
+    await db.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .values(status=status, last_error=error[:500], attempts=OutboxMessage.attempts + 1)
     )
 
 
-async def drop_pending_for_chat(session: AsyncSession, chat_id: int, *, reason: str) -> int:
+async def drop_pending_for_chat(db: AsyncSession, chat_id: int, *, reason: str) -> int:
     """Drop everything still queued for a chat that blocked or removed the bot."""
     touched = await execute_count(
-        session,
+        db,
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING)
         .values(status=DROPPED, last_error=reason[:500]),
@@ -151,10 +155,10 @@ async def drop_pending_for_chat(session: AsyncSession, chat_id: int, *, reason: 
     return touched
 
 
-async def retarget_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> int:
+async def retarget_chat(db: AsyncSession, old_chat_id: int, new_chat_id: int) -> int:
     """A group became a supergroup: its queued messages follow it to the new id."""
     touched = await execute_count(
-        session,
+        db,
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == old_chat_id, OutboxMessage.status.in_([PENDING, SENDING]))
         .values(chat_id=new_chat_id, status=PENDING),
@@ -162,24 +166,24 @@ async def retarget_chat(session: AsyncSession, old_chat_id: int, new_chat_id: in
     return touched
 
 
-async def release_in_flight(session: AsyncSession) -> int:
+async def release_in_flight(db: AsyncSession) -> int:
     """On start: messages a crash left in flight go back to the queue (they may repeat once)."""
     touched = await execute_count(
-        session, update(OutboxMessage).where(OutboxMessage.status == SENDING).values(status=PENDING)
+        db, update(OutboxMessage).where(OutboxMessage.status == SENDING).values(status=PENDING)
     )
     return touched
 
 
-async def next_due_at(session: AsyncSession, *, skip_chats: Sequence[int] = ()) -> datetime | None:
+async def next_due_at(db: AsyncSession, *, skip_chats: Sequence[int] = ()) -> datetime | None:
     """When the next queued message becomes due (ignoring ``skip_chats``); None if none."""
     query = select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING)
     if skip_chats:
         query = query.where(OutboxMessage.chat_id.not_in(list(skip_chats)))
-    return await session.scalar(query)
+    return await db.scalar(query)
 
 
 async def claim_next_per_chat(
-    session: AsyncSession, *, now: datetime, limit: int, skip_chats: Sequence[int] = ()
+    db: AsyncSession, *, now: datetime, limit: int, skip_chats: Sequence[int] = ()
 ) -> list[OutboxMessage]:
     """Like :func:`claim_due`, but at most one message per chat: each chat's most urgent one.
 
@@ -202,24 +206,24 @@ async def claim_next_per_chat(
     )
     heads = select(ranked.c.id).where(ranked.c.place == 1)
     query = select(OutboxMessage).where(OutboxMessage.id.in_(heads)).order_by(*order).limit(limit)
-    return await _take_in_flight(session, query)
+    return await _take_in_flight(db, query)
 
 
-async def note_attempt(session: AsyncSession, message_id: int, *, error: str) -> None:
+async def note_attempt(db: AsyncSession, message_id: int, *, error: str) -> None:
     """Count a failed attempt of a message the sender keeps in flight to retry."""
-    await session.execute(
+    await db.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .values(last_error=error[:500], attempts=OutboxMessage.attempts + 1)
     )
 
 
-async def release(session: AsyncSession, message_ids: Sequence[int]) -> int:
+async def release(db: AsyncSession, message_ids: Sequence[int]) -> int:
     """Put claimed messages that were not sent back in the queue (the sender is stopping)."""
     if not message_ids:
         return 0
     touched = await execute_count(
-        session,
+        db,
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == SENDING)
         .values(status=PENDING),
@@ -227,16 +231,14 @@ async def release(session: AsyncSession, message_ids: Sequence[int]) -> int:
     return touched
 
 
-async def count_by_status(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(
+async def count_by_status(db: AsyncSession) -> dict[str, int]:
+    rows = await db.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
     return {status: count for status, count in rows}
 
 
-async def enqueue_many(
-    session: AsyncSession, messages: Sequence[NewMessage], *, now: datetime
-) -> int:
+async def enqueue_many(db: AsyncSession, messages: Sequence[NewMessage], *, now: datetime) -> int:
     """Insert a fan-out (one row per chat) in one executemany; rows whose key exists are skipped.
 
     One statement compiled once (SQLAlchemy batches it as multi-row inserts), so ten thousand
@@ -262,20 +264,23 @@ async def enqueue_many(
         for message in messages
     ]
     statement = (
-        insert_for(session, OutboxMessage)
+        insert_for(db, OutboxMessage)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(OutboxMessage.id)
     )
-    result = await session.execute(statement, values)
-    return len(result.all())
+    result = await db.execute(statement, values)
+    added = len(result.all())
+    if added:
+        await wake_outbox_after_commit(db)
+    return added
 
 
 async def drop_pending_for_session(
-    session: AsyncSession, session_id: int, *, kinds: Sequence[str], reason: str
+    db: AsyncSession, session_id: int, *, kinds: Sequence[str], reason: str
 ) -> int:
     """Drop queued messages of these kinds about a session (reminders of a moved session)."""
     touched = await execute_count(
-        session,
+        db,
         update(OutboxMessage)
         .where(
             OutboxMessage.session_id == session_id,
@@ -287,11 +292,20 @@ async def drop_pending_for_session(
     return touched
 
 
-async def live_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+async def count_keys(db: AsyncSession, prefix: str) -> int:
+    """How many rows (any status) have an idempotency key starting with ``prefix``."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = select(func.count()).where(
+        OutboxMessage.idempotency_key.like(escaped + "%", escape="\\")
+    )
+    return int(await db.scalar(query) or 0)
+
+
+async def live_keys(db: AsyncSession, keys: Sequence[str]) -> set[str]:
     """Which of ``keys`` are queued, in flight or sent (not dropped or failed)."""
     if not keys:
         return set()
-    rows = await session.scalars(
+    rows = await db.scalars(
         select(OutboxMessage.idempotency_key).where(
             OutboxMessage.idempotency_key.in_(list(keys)),
             OutboxMessage.status.in_([PENDING, SENDING, SENT]),

@@ -10,38 +10,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Session
 
 
-async def get_session(session: AsyncSession, session_id: int) -> Session | None:
-    return await session.get(Session, session_id)
+async def get_session(db: AsyncSession, session_id: int) -> Session | None:
+    return await db.get(Session, session_id)
 
 
-async def sessions_with_key(session: AsyncSession, key: str) -> list[Session]:
+async def sessions_with_key(db: AsyncSession, key: str) -> list[Session]:
     """Sessions whose source key is ``key`` (one per source that has it)."""
-    rows = await session.scalars(select(Session).where(Session.key == key).order_by(Session.id))
+    rows = await db.scalars(select(Session).where(Session.key == key).order_by(Session.id))
     return list(rows.all())
 
 
 async def taking_questions(
-    session: AsyncSession, now: datetime, open_before: timedelta
+    db: AsyncSession, now: datetime, open_before: timedelta
 ) -> list[Session]:
     """Sessions live now, or opening for questions ``open_before`` ahead of their start."""
-    rows = await session.scalars(
+    rows = await db.scalars(
         select(Session)
-        .where(
-            Session.cancelled.is_(False),
-            Session.vanished.is_(False),
-            Session.start_at <= now + open_before,
-            Session.end_at > now,
-        )
+        .where(Session.takes_questions(now, open_before))
         .order_by(Session.start_at, Session.id)
     )
     return list(rows.all())
 
 
 async def sessions_between(
-    session: AsyncSession, start: datetime, end: datetime, limit: int
+    db: AsyncSession, start: datetime, end: datetime, limit: int
 ) -> list[Session]:
     """Sessions overlapping [start, end), not cancelled: what a moderator may pick."""
-    rows = await session.scalars(
+    rows = await db.scalars(
         select(Session)
         .where(
             Session.cancelled.is_(False),

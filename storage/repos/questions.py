@@ -15,16 +15,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Hub, Question, QuestionSession, QuestionVote, User
+from storage.models import Hub, Question, QuestionSession, QuestionStatus, QuestionVote, User
 from storage.repos._sql import execute_count, insert_for
 
-WAITING = "waiting"
-PENDING_APPROVAL = "pending_approval"
-CLAIMED = "claimed"
-ANSWERED = "answered"
-SKIPPED = "skipped"
-REJECTED = "rejected"
-WITHDRAWN = "withdrawn"
+WAITING = QuestionStatus.WAITING
+PENDING_APPROVAL = QuestionStatus.PENDING_APPROVAL
+CLAIMED = QuestionStatus.CLAIMED
+ANSWERED = QuestionStatus.ANSWERED
+SKIPPED = QuestionStatus.SKIPPED
+REJECTED = QuestionStatus.REJECTED
+WITHDRAWN = QuestionStatus.WITHDRAWN
 
 STATUSES = (WAITING, PENDING_APPROVAL, CLAIMED, ANSWERED, SKIPPED, REJECTED, WITHDRAWN)
 QUEUED = (WAITING, SKIPPED)  # what /next may claim
@@ -49,37 +49,37 @@ def _queue_order() -> list[Any]:
 # -- numbering and per-session settings ------------------------------------------------------
 
 
-async def next_number(session: AsyncSession, session_id: int, now: datetime) -> tuple[int, bool]:
+async def next_number(db: AsyncSession, session_id: int, now: datetime) -> tuple[int, bool]:
     """The next question number of a session, and whether the session is pre-moderated.
 
     One upsert on the session's counter row: numbers never clash or skip, and on PostgreSQL
     the row lock orders concurrent askers of one session until they commit.
     """
-    statement = insert_for(session, QuestionSession).values(
+    statement = insert_for(db, QuestionSession).values(
         session_id=session_id, premoderation=False, last_number=1, updated_at=now
     )
     statement = statement.on_conflict_do_update(
         index_elements=["session_id"],
         set_={"last_number": QuestionSession.last_number + 1, "updated_at": now},
     ).returning(QuestionSession.last_number, QuestionSession.premoderation)
-    number, premoderated = (await session.execute(statement)).one()
+    number, premoderated = (await db.execute(statement)).one()
     return int(number), bool(premoderated)
 
 
-async def premoderation(session: AsyncSession, session_id: int) -> bool:
-    value = await session.scalar(
+async def premoderation(db: AsyncSession, session_id: int) -> bool:
+    value = await db.scalar(
         select(QuestionSession.premoderation).where(QuestionSession.session_id == session_id)
     )
     return bool(value)
 
 
 async def set_premoderation(
-    session: AsyncSession, session_id: int, enabled: bool, now: datetime
+    db: AsyncSession, session_id: int, enabled: bool, now: datetime
 ) -> None:
-    statement = insert_for(session, QuestionSession).values(
+    statement = insert_for(db, QuestionSession).values(
         session_id=session_id, premoderation=enabled, last_number=0, updated_at=now
     )
-    await session.execute(
+    await db.execute(
         statement.on_conflict_do_update(
             index_elements=["session_id"], set_={"premoderation": enabled, "updated_at": now}
         )
@@ -89,21 +89,19 @@ async def set_premoderation(
 # -- asking --------------------------------------------------------------------------------
 
 
-async def add_question(session: AsyncSession, question: Question) -> Question:
-    session.add(question)
-    await session.flush()
+async def add_question(db: AsyncSession, question: Question) -> Question:
+    db.add(question)
+    await db.flush()
     return question
 
 
-async def get_question(session: AsyncSession, question_id: int) -> Question | None:
-    return await session.get(Question, question_id, populate_existing=True)
+async def get_question(db: AsyncSession, question_id: int) -> Question | None:
+    return await db.get(Question, question_id, populate_existing=True)
 
 
-async def question_by_message(
-    session: AsyncSession, chat_id: int, message_id: int
-) -> Question | None:
+async def question_by_message(db: AsyncSession, chat_id: int, message_id: int) -> Question | None:
     """The question asked by this Telegram message (to follow the asker's edits)."""
-    return await session.scalar(
+    return await db.scalar(
         select(Question)
         .where(Question.chat_id == chat_id, Question.message_id == message_id)
         .order_by(Question.id.desc())
@@ -111,9 +109,9 @@ async def question_by_message(
     )
 
 
-async def public_questions(session: AsyncSession, session_id: int) -> list[Question]:
+async def public_questions(db: AsyncSession, session_id: int) -> list[Question]:
     """Questions participants can see and vote for, in queue order."""
-    rows = await session.scalars(
+    rows = await db.scalars(
         select(Question)
         .where(Question.session_id == session_id, Question.status.in_(PUBLIC))
         .order_by(*_queue_order())
@@ -121,9 +119,9 @@ async def public_questions(session: AsyncSession, session_id: int) -> list[Quest
     return list(rows.all())
 
 
-async def public_texts(session: AsyncSession, session_id: int) -> list[tuple[int, str]]:
+async def public_texts(db: AsyncSession, session_id: int) -> list[tuple[int, str]]:
     """(id, normalised text) of the questions a new one is compared with, in queue order."""
-    rows = await session.execute(
+    rows = await db.execute(
         select(Question.id, Question.normalized)
         .where(Question.session_id == session_id, Question.status.in_(PUBLIC))
         .order_by(*_queue_order())
@@ -132,12 +130,12 @@ async def public_texts(session: AsyncSession, session_id: int) -> list[tuple[int
 
 
 async def author_pace(
-    session: AsyncSession, session_id: int, author_id: int
+    db: AsyncSession, session_id: int, author_id: int
 ) -> tuple[datetime | None, int]:
     """When the author last asked (anywhere), and how many of their questions in this
     session are still open."""
     row = (
-        await session.execute(
+        await db.execute(
             select(
                 func.max(Question.created_at),
                 func.count().filter(Question.session_id == session_id, Question.status.in_(OPEN)),
@@ -154,7 +152,7 @@ async def author_pace(
 
 
 async def transition(
-    session: AsyncSession,
+    db: AsyncSession,
     question_id: int,
     *,
     allowed: Iterable[str],
@@ -179,28 +177,28 @@ async def transition(
         conditions.append(Question.status.in_(wanted))
     if author_id is not None:
         conditions.append(Question.author_id == author_id)
-    touched = await execute_count(session, update(Question).where(*conditions).values(**values))
+    touched = await execute_count(db, update(Question).where(*conditions).values(**values))
     return touched == 1
 
 
 async def claim_next(
-    session: AsyncSession, session_id: int, moderator_id: int, now: datetime
+    db: AsyncSession, session_id: int, moderator_id: int, now: datetime
 ) -> Question | None:
     """Atomically claim the top queued question of a session for ``moderator_id``."""
     queued = select(Question.id).where(
         Question.session_id == session_id, Question.status.in_(QUEUED)
     )
     queued = queued.order_by(*_queue_order()).limit(1)
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    dialect = db.bind.dialect.name if db.bind is not None else "sqlite"
     for _attempt in range(_CLAIM_ATTEMPTS):
         if dialect == "postgresql":
-            candidate = await session.scalar(queued.with_for_update(skip_locked=True))
+            candidate = await db.scalar(queued.with_for_update(skip_locked=True))
         else:
-            candidate = await session.scalar(queued)
+            candidate = await db.scalar(queued)
         if candidate is None:
             return None
         claimed = await transition(
-            session,
+            db,
             candidate,
             allowed=QUEUED,
             values={
@@ -212,13 +210,13 @@ async def claim_next(
             },
         )
         if claimed:
-            return await get_question(session, candidate)
+            return await get_question(db, candidate)
         # Another writer took it between our read and our update: try the next one.
     return None
 
 
-async def claimed_by(session: AsyncSession, session_id: int, moderator_id: int) -> list[Question]:
-    rows = await session.scalars(
+async def claimed_by(db: AsyncSession, session_id: int, moderator_id: int) -> list[Question]:
+    rows = await db.scalars(
         select(Question)
         .where(
             Question.session_id == session_id,
@@ -230,18 +228,18 @@ async def claimed_by(session: AsyncSession, session_id: int, moderator_id: int) 
     return list(rows.all())
 
 
-async def stale_claims(session: AsyncSession, cutoff: datetime) -> list[Question]:
-    rows = await session.scalars(
+async def stale_claims(db: AsyncSession, cutoff: datetime) -> list[Question]:
+    rows = await db.scalars(
         select(Question).where(Question.status == CLAIMED, Question.claimed_at < cutoff)
     )
     return list(rows.all())
 
 
-async def release_claim(session: AsyncSession, question: Question, now: datetime) -> bool:
+async def release_claim(db: AsyncSession, question: Question, now: datetime) -> bool:
     """Put a claimed question back where it was in the queue (waiting, or skipped)."""
     back_to = SKIPPED if question.skipped_at is not None else WAITING
     return await transition(
-        session,
+        db,
         question.id,
         allowed=[CLAIMED],
         held_by=question.claimed_by,
@@ -253,9 +251,9 @@ async def release_claim(session: AsyncSession, question: Question, now: datetime
 
 
 async def session_questions(
-    session: AsyncSession, session_id: int, statuses: Sequence[str] = STATUSES
+    db: AsyncSession, session_id: int, statuses: Sequence[str] = STATUSES
 ) -> list[Question]:
-    rows = await session.scalars(
+    rows = await db.scalars(
         select(Question)
         .where(Question.session_id == session_id, Question.status.in_(list(statuses)))
         .order_by(*_queue_order())
@@ -263,51 +261,51 @@ async def session_questions(
     return list(rows.all())
 
 
-async def all_questions(session: AsyncSession, session_id: int) -> list[Question]:
+async def all_questions(db: AsyncSession, session_id: int) -> list[Question]:
     """Every question of a session by number (exports)."""
-    rows = await session.scalars(
+    rows = await db.scalars(
         select(Question).where(Question.session_id == session_id).order_by(Question.number)
     )
     return list(rows.all())
 
 
-async def authors(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, User]:
+async def authors(db: AsyncSession, user_ids: Iterable[int]) -> dict[int, User]:
     wanted = list(set(user_ids))
     if not wanted:
         return {}
-    rows = await session.scalars(select(User).where(User.id.in_(wanted)))
+    rows = await db.scalars(select(User).where(User.id.in_(wanted)))
     return {user.id: user for user in rows}
 
 
-async def hubs(session: AsyncSession, chat_ids: Iterable[int | None]) -> dict[int, Hub]:
+async def hubs(db: AsyncSession, chat_ids: Iterable[int | None]) -> dict[int, Hub]:
     wanted = [chat_id for chat_id in set(chat_ids) if chat_id is not None]
     if not wanted:
         return {}
-    rows = await session.scalars(select(Hub).where(Hub.chat_id.in_(wanted)))
+    rows = await db.scalars(select(Hub).where(Hub.chat_id.in_(wanted)))
     return {hub.chat_id: hub for hub in rows}
 
 
 # -- votes ---------------------------------------------------------------------------------
 
 
-async def toggle_vote(session: AsyncSession, question_id: int, user_id: int, now: datetime) -> bool:
+async def toggle_vote(db: AsyncSession, question_id: int, user_id: int, now: datetime) -> bool:
     """Add the user's vote, or take it back if it was there; True if the vote now stands."""
     added = await execute_count(
-        session,
-        insert_for(session, QuestionVote)
+        db,
+        insert_for(db, QuestionVote)
         .values(question_id=question_id, user_id=user_id, created_at=now)
         .on_conflict_do_nothing(index_elements=["question_id", "user_id"]),
     )
     if not added:
         removed = await execute_count(
-            session,
+            db,
             delete(QuestionVote).where(
                 QuestionVote.question_id == question_id, QuestionVote.user_id == user_id
             ),
         )
         if not removed:  # taken back by a concurrent press: count nothing
             return False
-    await session.execute(
+    await db.execute(
         update(Question)
         .where(Question.id == question_id)
         .values(votes=Question.votes + (1 if added else -1))
@@ -315,11 +313,11 @@ async def toggle_vote(session: AsyncSession, question_id: int, user_id: int, now
     return bool(added)
 
 
-async def voted_for(session: AsyncSession, user_id: int, question_ids: Iterable[int]) -> set[int]:
+async def voted_for(db: AsyncSession, user_id: int, question_ids: Iterable[int]) -> set[int]:
     wanted = list(question_ids)
     if not wanted:
         return set()
-    rows = await session.scalars(
+    rows = await db.scalars(
         select(QuestionVote.question_id).where(
             QuestionVote.user_id == user_id, QuestionVote.question_id.in_(wanted)
         )

@@ -23,21 +23,21 @@ class RehearsalCounts:
     reminders: int
 
 
-async def _count(session: AsyncSession, model: type, *where: ColumnElement[bool]) -> int:
+async def _count(db: AsyncSession, model: type, *where: ColumnElement[bool]) -> int:
     statement = select(func.count()).select_from(model).where(*where)
-    return int(await session.scalar(statement) or 0)
+    return int(await db.scalar(statement) or 0)
 
 
-async def counts(session: AsyncSession) -> RehearsalCounts:
+async def counts(db: AsyncSession) -> RehearsalCounts:
     sent = OutboxMessage.status == SENT
     edit = OutboxMessage.method.in_(EDIT_METHODS)
     return RehearsalCounts(
-        sessions=await _count(session, Session, Session.vanished.is_(False)),
+        sessions=await _count(db, Session, Session.vanished.is_(False)),
         ifla_sessions=await _count(
-            session, Session, Session.vanished.is_(False), Session.is_ifla.is_(True)
+            db, Session, Session.vanished.is_(False), Session.is_ifla.is_(True)
         ),
-        messages=await _count(session, OutboxMessage, sent, ~edit),
-        edits=await _count(session, OutboxMessage, sent, edit),
-        questions=await _count(session, Question),
-        reminders=await _count(session, OutboxMessage, sent, OutboxMessage.kind == "reminder"),
+        messages=await _count(db, OutboxMessage, sent, ~edit),
+        edits=await _count(db, OutboxMessage, sent, edit),
+        questions=await _count(db, Question),
+        reminders=await _count(db, OutboxMessage, sent, OutboxMessage.kind == "reminder"),
     )

@@ -38,6 +38,10 @@ def test_environment_overrides_file(monkeypatch: pytest.MonkeyPatch) -> None:
         ("reminder_minutes = [0]", "config: reminder_minutes:"),
         ('[[sources]]\nname = "x"', "config: sources.0.url: Field required"),
         ('admins = ["bob"]', "config: admins.0:"),
+        (
+            '[web]\nframe_ancestors = ["web.telegram.org/k"]',
+            "config: web.frame_ancestors: 'web.telegram.org/k' is not an origin",
+        ),
     ],
 )
 def test_bad_files_give_one_line(tmp_path: Path, toml: str, expected: str) -> None:

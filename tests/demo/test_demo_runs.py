@@ -202,3 +202,11 @@ def test_interactive_mode_through_a_pipe(runs: dict[str, DemoRun]) -> None:
     assert choices and len(pressed) == 2
     assert any("The keyboard is closed" in line for line in lines)
     assert "Rehearsal over" in lines[-1]
+
+
+def test_the_demo_prints_its_console_and_wall_links(runs: dict[str, DemoRun]) -> None:
+    for name in ("en", "ru"):
+        _code, out, _err = runs[name].finish()
+        assert re.search(r"http://127\.0\.0\.1:\d+/signin/[\w-]{40,}$", out, re.MULTILINE), out
+        wall = r"http://127\.0\.0\.1:\d+/wall/[\w-]{30,}\?lang=" + name + "$"
+        assert re.search(wall, out, re.MULTILINE), out

@@ -16,7 +16,7 @@ from bot.demo.stage import ActorGaveUp, Stage, data_starts, has_button
 from bot.demo.transcript import Transcript
 from bot.demo.watch import BotWatcher
 from bot.i18n import Translator
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 from tests.harness import TOKEN
 
 VENUE = ZoneInfo("Asia/Riyadh")

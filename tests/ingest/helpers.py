@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES_DIR = PROJECT_ROOT.parent / "shared" / "fixtures" / "schedules"
+FIXTURES_DIR = PROJECT_ROOT / "tests" / "data" / "schedules"
 PROGRAMME_DIR = PROJECT_ROOT / "tests" / "data" / "programme"
 
 

@@ -19,10 +19,12 @@ from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.records import ParseResult
 from bot.ingest.registry import parse_programme
 from bot.ingest.service import IngestionService
-from bot.programme.events import NewsItem, SessionChange
+from bot.programme.events import ChangeKind, NewsItem, SessionChange
 from config.settings import Settings
 from storage.db import Database
 from storage.models import OutboxMessage, Session, Source
+from storage.repos import outbox
+from storage.repos.outbox import NewMessage
 from tests.feedserver import FeedServer
 
 START = datetime(2026, 6, 20, 8, 0, tzinfo=UTC)
@@ -97,17 +99,31 @@ def news_items(count: int, first: int = 1) -> list[tuple[str, str, str]]:
 
 
 class RecordingListener:
-    """A programme listener that remembers every call (each call is one list)."""
+    """A programme listener that remembers every call (each call is one list).
+
+    Like the real announcer it queues a message per call (to an admin), so the tests see the
+    sender woken as the consequence of the poll's commit, and never on a rollback.
+    """
 
     def __init__(self) -> None:
         self.changes: list[list[SessionChange]] = []
+        # A source's first poll: what the programme held (kept apart from the changes).
+        self.baselines: list[SessionChange] = []
         self.news: list[list[NewsItem]] = []
         self.fail_with: Exception | None = None
 
     async def sessions_changed(self, db: AsyncSession, changes: Sequence[SessionChange]) -> None:
         if self.fail_with is not None:
             raise self.fail_with
+        self.baselines.extend(c for c in changes if c.kind is ChangeKind.BASELINE)
+        changes = [c for c in changes if c.kind is not ChangeKind.BASELINE]
+        if not changes:
+            return
         self.changes.append(list(changes))
+        now = datetime.now(UTC)
+        key = f"recorded-changes:{len(self.changes)}:{now.timestamp()}"
+        payload = {"chat_id": 111, "text": f"{len(changes)} changes"}
+        await outbox.enqueue(db, NewMessage(key, 111, "test_changes", payload, now), now=now)
 
     async def news_arrived(self, db: AsyncSession, items: Sequence[NewsItem]) -> None:
         if self.fail_with is not None:
@@ -202,13 +218,14 @@ def make_rig(
     def wake() -> None:
         woken[0] += 1
 
+    database.outbox_wakers.append(wake)  # what the composition root does
+
     service = IngestionService(
         database,
         Fetcher(limits or FetchLimits(total_timeout=5)),
         clock,
         config,
         lambda: [listener],
-        wake_sender=wake,
         parse=parse,
         jitter=0.0,
     )

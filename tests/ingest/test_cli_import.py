@@ -45,17 +45,24 @@ class Run:
         return self.out.splitlines()
 
 
-async def remotehub(*args: str, database_url: str | None = None, zone: str = "UTC") -> Run:
+def cli_env(database_url: str | None = None, zone: str | None = "UTC") -> dict[str, str]:
+    """The environment of a ``remotehub`` child: none of ours; no zone at all with None."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("REMOTEHUB_")}
-    env.update(PYTHONPATH=str(PROJECT_ROOT), REMOTEHUB_TIMEZONE=zone)
+    env.update(PYTHONPATH=str(PROJECT_ROOT))
+    if zone is not None:
+        env["REMOTEHUB_TIMEZONE"] = zone
     if database_url:
         env["REMOTEHUB_DATABASE_URL"] = database_url
+    return env
+
+
+async def remotehub(*args: str, database_url: str | None = None, zone: str | None = "UTC") -> Run:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
         *args,
-        env=env,
+        env=cli_env(database_url, zone),
         cwd=PROJECT_ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -138,7 +145,7 @@ async def test_import_stores_and_sessions_lists(database: Database) -> None:
     assert first.code == 0, first.err
     assert first.lines == [
         f"imported 773 sessions (frab_xml) from {FOSDEM.resolve().as_uri()} as source 1: "
-        "773 added, 0 updated, 0 cancelled"
+        "773 added, 0 cancelled, 0 updated, 0 unchanged"
     ]
     again = await remotehub(
         "import", str(FOSDEM), "--json", database_url=url, zone="Europe/Brussels"

@@ -74,3 +74,11 @@ def test_hashed_key() -> None:
     assert hashed_key("a", None, 1) == hashed_key("a", "", "1")
     assert hashed_key("a", "b") != hashed_key("ab")
     assert hashed_key("x", algo="sha256").startswith("sha256:")
+
+
+def test_every_parser_is_detectable_and_selectable() -> None:
+    from bot.ingest.detect import FORMATS
+    from bot.ingest.registry import PARSERS
+    from config.settings import SOURCE_FORMATS
+
+    assert set(FORMATS) == set(PARSERS) == set(SOURCE_FORMATS)

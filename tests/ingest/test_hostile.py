@@ -34,6 +34,14 @@ CASES = {
     "truncated ics": (_truncated("programme.ics"), None),
     "truncated xml": (_truncated("programme.xml"), None),
     "truncated json": (_truncated("programme.json"), "frab_json"),
+    "truncated indico": (_truncated("programme.indico.json"), "indico_timetable"),
+    "truncated pretalx": (_truncated("programme.pretalx.json"), "pretalx_widget"),
+    "garbage as indico": (b"\x00\xff\xfe\x00garbage" * 50, "indico_timetable"),
+    "garbage as indico event": (b"\x00\xff\xfe\x00garbage" * 50, "indico_event"),
+    "garbage as pretalx": (b"\x00\xff\xfe\x00garbage" * 50, "pretalx_widget"),
+    "nested json as indico": (b'{"results":' + b"[" * 5000 + b"]" * 5000 + b"}", None),
+    "indico entries not objects": (b'{"results": {"1": {"20240101": {"c1": 5}}}}', None),
+    "pretalx talks not objects": (b'{"talks": [1, "x", null], "rooms": []}', None),
     "empty": (b"", None),
     "whitespace only": (b" \r\n\t ", "ical"),
     "bom only": (b"\xef\xbb\xbf", None),
@@ -88,7 +96,11 @@ def test_truncated_ics_says_so() -> None:
 
 
 def test_unknown_format_name_lists_valid_ones() -> None:
-    with pytest.raises(ParseError, match="valid: csv, frab_json, frab_xml, ical, news"):
+    with pytest.raises(
+        ParseError,
+        match="valid: csv, frab_json, frab_xml, ical, indico_event, indico_timetable, news, "
+        "pretalx_widget",
+    ):
         parse_programme(b"BEGIN:VCALENDAR", format="pdf")
 
 

@@ -1,4 +1,4 @@
-"""Every real export in ../shared/fixtures stored by the service: counts, UTC times in the DB."""
+"""Every real export in tests/data/schedules stored by the service: counts, UTC times in the DB."""
 
 from __future__ import annotations
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from email.utils import format_datetime
+
 from bot.ingest.outcomes import PollStatus
-from bot.ingest.store import NEWS_BURST_LIMIT
+from bot.ingest.store import NEWS_BURST_LIMIT, NEWS_KEEP
 from storage.models import FeedEntry
 from tests.feedserver import FeedServer
 
@@ -87,3 +90,26 @@ async def test_feed_title_names_an_unnamed_source(
     (health,) = await rig.service.source_health()
     assert health.name == "Library news"
     assert health.items == 1
+
+
+async def test_entries_long_gone_are_forgotten_and_never_posted_again(
+    rigs: RigFactory, feed_server: FeedServer
+) -> None:
+    feed_server.serve("/feed", rss(*news_items(5)))
+    rig = await started(rigs({"path": "/feed", "format": "news"}))
+    await rig.service.poll_due()
+    assert await rig.count(FeedEntry) == 5
+
+    # Half a year on, 1 and 2 have left the feed: they are forgotten, the rest are kept.
+    rig.clock.set(rig.clock.now() + NEWS_KEEP + timedelta(days=1))
+    fresh = ("n99", "News 99", format_datetime(rig.clock.now()))
+    feed_server.serve("/feed", rss(*news_items(3, first=3), fresh))
+    await rig.poll_when_due("/feed")
+    assert [item.key for call in rig.listener.news for item in call] == ["urn:n99"]
+    assert await rig.count(FeedEntry) == 4
+
+    # They come back (a feed that re-sorts its archive): published long ago, so not news.
+    feed_server.serve("/feed", rss(*news_items(5), fresh))
+    await rig.poll_when_due("/feed")
+    assert [item.key for call in rig.listener.news for item in call] == ["urn:n99"]
+    assert await rig.count(FeedEntry) == 6

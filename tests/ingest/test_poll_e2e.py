@@ -14,11 +14,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import services as root
 from bot.clock import FrozenClock
 from bot.ingest.service import IngestionService
-from bot.localapi import LocalBotApiServer
 from bot.programme.events import ChangeKind, NewsItem, SessionChange
-from handlers import ingest_jobs
+from localapi import LocalBotApiServer
 from storage.db import Database
 from storage.models import Source
 from storage.repos import outbox
@@ -67,7 +67,7 @@ def telegram(local_api: LocalBotApiServer) -> LocalBotApiServer:
 
 @pytest.fixture(autouse=True)
 def fast_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest_jobs, "POLL_EVERY_SECONDS", 0.1)
+    monkeypatch.setattr(root, "POLL_EVERY_SECONDS", 0.1)
 
 
 class Bot:
@@ -96,7 +96,7 @@ class Bot:
 
     @property
     def ingestion(self) -> IngestionService:
-        service = self.harness.services.features["ingestion"]
+        service = self.harness.services.ingestion
         assert isinstance(service, IngestionService)
         return service
 

@@ -30,6 +30,7 @@ async def test_first_poll_stores_utc_sessions_quietly_then_304_costs_no_parse(
     (first,) = await rig.service.poll_due()
     assert (first.status, first.items) == (PollStatus.UPDATED, 4)
     assert rig.listener.changes == []  # a new programme is a baseline, not four announcements
+    assert len(rig.listener.baselines) == 4  # ... told in the poll's transaction as such
     assert rig.parse.calls == 1
     stored = await rig.sessions("/igf.ics")
     assert stored["a@igf"].start_at == utc("2026-06-23T10:00")

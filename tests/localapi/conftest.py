@@ -9,7 +9,7 @@ import pytest
 import telegram
 from localapi_support import GROUP, OTHER_USER, TOKEN, USER, ManualClock, make_bot
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 
 
 @pytest.fixture

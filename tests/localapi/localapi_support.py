@@ -10,7 +10,7 @@ import httpx
 import telegram
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 
 TOKEN = "123456:TEST-token_abc"
 USER = 1001

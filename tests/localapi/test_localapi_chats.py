@@ -13,7 +13,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 
 PNG_2X3 = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000020000000308020000001216f14d"

@@ -1,4 +1,4 @@
-"""``python -m bot.localapi`` runs standalone, is drivable over HTTP and stops on Ctrl-C."""
+"""``python -m localapi`` runs standalone, is drivable over HTTP and stops on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_standalone_server_prints_its_url_and_stops_on_sigint() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.localapi", "--port", "0", "--token", "5:T", "--user", "7:Ada"],
+        [sys.executable, "-m", "localapi", "--port", "0", "--token", "5:T", "--user", "7:Ada"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

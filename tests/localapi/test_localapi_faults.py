@@ -10,7 +10,7 @@ import telegram
 from localapi_support import USER, ManualClock, call, retry_seconds
 from telegram.error import NetworkError, RetryAfter
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 

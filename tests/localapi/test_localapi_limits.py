@@ -10,7 +10,7 @@ import telegram
 from localapi_support import GROUP, TOKEN, USER, ManualClock, call, make_bot, retry_seconds
 from telegram.error import RetryAfter
 
-from bot.localapi import FloodLimiter, LocalBotApiServer, RateLimits
+from localapi import FloodLimiter, LocalBotApiServer, RateLimits
 
 # PTB warns about its own future timedelta type whenever it touches retry_after.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

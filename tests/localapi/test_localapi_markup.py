@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.localapi.errors import ApiError
-from bot.localapi.html_check import parse_html
-from bot.localapi.keyboards import check_reply_markup
-from bot.localapi.links import checked_link
-from bot.localapi.markdown_check import parse_markdown, parse_markdown_v2
-from bot.localapi.text import EntityParseError, find_auto_entities, format_text, utf16_len
+from localapi.errors import ApiError
+from localapi.html_check import parse_html
+from localapi.keyboards import check_reply_markup
+from localapi.links import checked_link
+from localapi.markdown_check import parse_markdown, parse_markdown_v2
+from localapi.text import EntityParseError, find_auto_entities, format_text, utf16_len
 
 HTML_OK = [
     ("plain", "plain", []),

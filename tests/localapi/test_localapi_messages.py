@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 
 
 def keyboard(*data: str) -> InlineKeyboardMarkup:

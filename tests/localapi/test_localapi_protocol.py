@@ -9,7 +9,7 @@ import pytest
 import telegram
 from localapi_support import TOKEN, USER, call
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 
 
 async def test_get_me_through_ptb(bot: telegram.Bot) -> None:

@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 
 
 async def test_long_poll_returns_as_soon_as_an_update_arrives(

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.localapi import LocalBotApiServer, RateLimits
+from localapi import LocalBotApiServer, RateLimits
 
 TOKEN = "424242:outbox-test-token"
 

@@ -115,18 +115,16 @@ def message(
 
 
 async def enqueue(database: Database, clock: Clock, *messages: NewMessage) -> None:
-    async with database.transaction() as session:
+    async with database.transaction() as db:
         for item in messages:
-            await outbox.enqueue(session, item, now=clock.now())
+            await outbox.enqueue(db, item, now=clock.now())
 
 
 async def add_chats(database: Database, clock: Clock, *chat_ids: int) -> None:
-    async with database.transaction() as session:
+    async with database.transaction() as db:
         for chat_id in chat_ids:
             kind = "private" if chat_id > 0 else "group"
-            await chats.remember_chat(
-                session, chat_id=chat_id, type=kind, title=None, now=clock.now()
-            )
+            await chats.remember_chat(db, chat_id=chat_id, type=kind, title=None, now=clock.now())
 
 
 async def statuses(database: Database) -> dict[str, str]:
@@ -135,8 +133,8 @@ async def statuses(database: Database) -> dict[str, str]:
 
     from storage.models import OutboxMessage
 
-    async with database.transaction() as session:
-        rows = await session.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status))
+    async with database.transaction() as db:
+        rows = await db.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status))
         return {key: status for key, status in rows}
 
 

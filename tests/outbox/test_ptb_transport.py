@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from telegram import Bot
 
-from bot.localapi import LocalBotApiServer
 from bot.outbox.ptb_transport import PtbTransport
 from bot.outbox.transport import (
     ChatMoved,
@@ -15,6 +14,7 @@ from bot.outbox.transport import (
     TransientFailure,
     attachment,
 )
+from localapi import LocalBotApiServer
 
 pytestmark = pytest.mark.e2e
 USER = 5001

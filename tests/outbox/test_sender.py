@@ -48,8 +48,8 @@ async def test_sends_everything_once_and_records_it(database: Database) -> None:
     assert stats.sent == 20
     assert sorted(transport.texts()) == sorted(f"m{i}" for i in range(20))
     assert set((await statuses(database)).values()) == {"sent"}
-    async with database.transaction() as session:
-        ids = (await session.scalars(select(OutboxMessage.telegram_message_id))).all()
+    async with database.transaction() as db:
+        ids = (await db.scalars(select(OutboxMessage.telegram_message_id))).all()
     assert None not in ids
 
 
@@ -142,10 +142,8 @@ async def test_429_pauses_all_sending_and_retries(database: Database) -> None:
     flood = transport.calls[0].at
     assert transport.calls[0].chat_id == 1
     assert all(call.at >= flood + 0.5 for call in transport.calls[1:] if call.at > flood)
-    async with database.transaction() as session:
-        row = await session.scalar(
-            select(OutboxMessage).where(OutboxMessage.idempotency_key == "m0")
-        )
+    async with database.transaction() as db:
+        row = await db.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == "m0"))
     assert row is not None and row.attempts == 2 and row.status == "sent"
 
 
@@ -199,8 +197,8 @@ async def test_blocked_user_is_deactivated_and_the_rest_delivered(database: Data
     found = await statuses(database)
     assert found["c2-0"] == found["c2-1"] == "dropped"
     assert stats.dropped == 2 and stats.chats_gone == 1
-    async with database.transaction() as session:
-        chat = await session.get(Chat, 2)
+    async with database.transaction() as db:
+        chat = await db.get(Chat, 2)
     assert chat is not None and not chat.active
     assert chat.inactive_reason == "Forbidden: bot was blocked by the user"
 
@@ -214,10 +212,10 @@ async def test_migrated_group_gets_its_messages_at_the_new_id(database: Database
     stats = await OutboxSender(database, transport, CLOCK, limits=FAST).run_until_idle(10)
     assert transport.texts(-100_100) == ["g0", "g1"]
     assert stats.chats_moved == 1
-    async with database.transaction() as session:
-        old = await session.get(Chat, -100)
-        new = await session.get(Chat, -100_100)
-        targets = (await session.scalars(select(OutboxMessage.chat_id))).all()
+    async with database.transaction() as db:
+        old = await db.get(Chat, -100)
+        new = await db.get(Chat, -100_100)
+        targets = (await db.scalars(select(OutboxMessage.chat_id))).all()
     assert old is not None and old.migrated_to == -100_100 and not old.active
     assert new is not None and new.active
     assert set(targets) == {-100_100}
@@ -231,10 +229,8 @@ async def test_permanent_failure_is_recorded_and_the_queue_goes_on(database: Dat
     stats = await OutboxSender(database, transport, CLOCK, limits=FAST).run_until_idle(10)
     assert transport.texts() == ["good"]
     assert stats.failed == 1
-    async with database.transaction() as session:
-        row = await session.scalar(
-            select(OutboxMessage).where(OutboxMessage.idempotency_key == "bad")
-        )
+    async with database.transaction() as db:
+        row = await db.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == "bad"))
     assert row is not None and row.status == "failed"
     assert row.last_error == "Bad Request: can't parse entities"
 
@@ -270,8 +266,8 @@ async def test_expired_rows_are_dropped_not_sent(database: Database) -> None:
 async def test_restart_repeats_only_what_was_in_flight(database: Database) -> None:
     now = CLOCK.now()
     await enqueue(database, CLOCK, *(message(f"m{i}", 1 + i, now) for i in range(5)))
-    async with database.transaction() as session:  # a sender that crashed mid-call
-        crashed = await outbox.claim_due(session, now=now, limit=2)
+    async with database.transaction() as db:  # a sender that crashed mid-call
+        crashed = await outbox.claim_due(db, now=now, limit=2)
     transport = FakeTransport()
     await OutboxSender(database, transport, CLOCK, limits=FAST).run_until_idle(10)
     assert sorted(transport.texts()) == [f"m{i}" for i in range(5)]

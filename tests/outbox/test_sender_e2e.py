@@ -11,9 +11,9 @@ import pytest
 from telegram import Bot
 
 from bot.clock import SystemClock
-from bot.localapi import LocalBotApiServer, RateLimits
 from bot.outbox import OutboxSender, SendLimits
 from bot.outbox.ptb_transport import PtbTransport
+from localapi import LocalBotApiServer, RateLimits
 from storage.db import Database
 from storage.models import Chat
 
@@ -105,8 +105,8 @@ async def test_a_blocked_user_is_deactivated_and_everyone_else_served(
     assert sorted(m.text or "" for m in api_server.sent) == ["21-0", "21-1", "23-0", "23-1"]
     found = await statuses(database)
     assert found["22-0"] == found["22-1"] == "dropped"
-    async with database.transaction() as session:
-        chat = await session.get(Chat, 22)
+    async with database.transaction() as db:
+        chat = await db.get(Chat, 22)
     assert chat is not None and not chat.active
 
 
@@ -138,6 +138,6 @@ async def test_a_migrated_group_gets_its_messages_at_the_new_id(
     limits = SendLimits(group_interval=0.2)
     await OutboxSender(database, PtbTransport(api_bot), CLOCK, limits=limits).run_until_idle(20)
     assert [m.text for m in api_server.messages_to(-100_500)] == ["a", "b"]
-    async with database.transaction() as session:
-        old = await session.get(Chat, -500)
+    async with database.transaction() as db:
+        old = await db.get(Chat, -500)
     assert old is not None and old.migrated_to == -100_500

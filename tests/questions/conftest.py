@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 from storage.db import Database
 from tests.harness import BotHarness
 
@@ -38,4 +39,31 @@ async def bot(api: LocalBotApiServer, database: Database) -> AsyncIterator[BotHa
     try:
         yield harness
     finally:
+        await harness.stop()
+
+
+StartBot = Callable[..., Any]
+
+
+@pytest.fixture
+async def start_translating_bot(
+    api: LocalBotApiServer, database: Database
+) -> AsyncIterator[StartBot]:
+    """Start the relay's bot with ``[translate]`` set to the keywords (none: unset)."""
+    running: list[BotHarness] = []
+
+    async def start(**translate: Any) -> BotHarness:
+        overrides: dict[str, Any] = {
+            "admins": [ADMIN],
+            "moderators": [MODERATOR],
+            "questions": {"cooldown_seconds": 0},
+        }
+        if translate:
+            overrides["translate"] = translate
+        harness = BotHarness(api, database.url, overrides=overrides)
+        running.append(await harness.start())
+        return harness
+
+    yield start
+    for harness in running:
         await harness.stop()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.localapi import LocalBotApiServer, StoredMessage
+from localapi import LocalBotApiServer, StoredMessage
 from storage.db import Database
 
 from .support import add_session

@@ -10,11 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.localapi import LocalBotApiServer
-from bot.questions.qr import ask_link, qr_png
+from bot.links import ask_link
+from bot.questions.qr import qr_png
+from localapi import LocalBotApiServer
 from storage.db import Database
 from tests.conftest import PROJECT_ROOT
-from tests.harness import BOT_USERNAME, TOKEN
+from tests.harness import BOT_USERNAME, TOKEN, BotHarness
 
 from .support import Acks, add_session, asker, make_relay
 
@@ -92,3 +93,29 @@ async def test_qr_asks_the_bot_api_for_the_name(database: Database, tmp_path: Pa
         )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(f"https://t.me/{BOT_USERNAME}?start=ask_{session_id}")
+
+
+async def test_qr_offline_uses_the_name_the_bot_stored_on_start(
+    bot: BotHarness, database: Database, tmp_path: Path
+) -> None:
+    session_id = await add_session(database, key="ws-9")
+    await bot.stop()  # it has started once: the Bot API is no longer needed
+    result = await _cli(database, "qr", "ws-9", "--output", str(tmp_path / "qr.png"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(f"https://t.me/{BOT_USERNAME}?start=ask_{session_id}")
+
+
+async def test_qr_offline_takes_bot_username_from_the_config(
+    database: Database, tmp_path: Path
+) -> None:
+    session_id = await add_session(database, key="ws-10")
+    result = await _cli(
+        database, "qr", "ws-10", "--output", str(tmp_path / "q.png"),
+        REMOTEHUB_BOT_USERNAME="@igf_hub_bot",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(f"https://t.me/igf_hub_bot?start=ask_{session_id}")
+    unknown = await _cli(database, "qr", "ws-10", "--output", str(tmp_path / "q.png"))
+    assert unknown.returncode == 2
+    (line,) = unknown.stderr.splitlines()
+    assert "bot_username" in line and "--bot" in line

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.localapi import LocalBotApiServer
-from bot.questions.qr import ask_link, qr_png
+from bot.links import ask_link
+from bot.questions.qr import qr_png
+from localapi import LocalBotApiServer
 from storage.db import Database
 from storage.repos import questions as repo
 from tests.harness import BOT_USERNAME, BotHarness

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.localapi import LocalBotApiServer
 from bot.questions.people import Scope
+from localapi import LocalBotApiServer
 from storage.db import Database
 from storage.models import AskingState, Moderator, ModeratorFocus, OutboxMessage, QuestionSession
 from storage.repos import questions as repo
@@ -110,7 +110,7 @@ async def test_a_session_moderator_cannot_touch_another_session(
     scoped = 60
     api.add_user(scoped, "Sam", "en")
     api.add_user(ASKER, "Asa", "en")
-    await bot.services.features["questions"].moderators.add(scoped, Scope("session", mine), 1)
+    await bot.services.questions.moderators.add(scoped, Scope("session", mine), 1)
     asker = Chat(api, ASKER)
     picker = await asker.send("/ask")
     await asker.press(picker, f"ask:c:{other}")

@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from bot.localapi import LocalBotApiServer, StoredMessage
+from localapi import LocalBotApiServer, StoredMessage
 from storage.db import Database
 from storage.repos import questions as repo
 from tests.harness import BotHarness
@@ -134,9 +134,7 @@ async def test_two_moderators_at_once_get_different_questions(
     session_id = await live_session(database)
     second_moderator = 7003
     api.add_user(second_moderator, "Nina", "en")
-    await bot.services.features["questions"].moderators.add(
-        second_moderator, _scope_all(), MODERATOR
-    )
+    await bot.services.questions.moderators.add(second_moderator, _scope_all(), MODERATOR)
     for index, topic in enumerate(["funding", "training", "licensing"]):
         api.add_user(20 + index, f"User {index}", "en")
         await Chat(api, 20 + index).send(f"/ask What about {topic}?")

@@ -9,6 +9,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.errors import UserFacingError
 from bot.questions import QuestionRelay
+from bot.questions.asking import Asker
 from storage.db import Database
 from storage.repos import questions as repo
 
@@ -222,7 +223,8 @@ async def test_moderator_input_steps(database: Database) -> None:
     relay = make_relay(database, clock)
     [only] = await ask_several(relay, clock, session_id, 1)
     await relay.moderation.expect_text(MODERATOR, MODERATOR, "reason", only)
-    assert relay.inputs.expects(MODERATOR, MODERATOR)
+    mod = Asker(MODERATOR, MODERATOR, "en", in_group=False)
+    assert await make_relay(database, clock).asking.step_of(mod) == "reason"
     assert await relay.moderation.pending_text_target(MODERATOR, MODERATOR) == ("reason", only)
     assert await relay.moderation.pending_text_target(MODERATOR, MODERATOR) is None
-    assert not relay.inputs.expects(MODERATOR, MODERATOR)
+    assert await relay.asking.step_of(mod) is None

@@ -75,6 +75,8 @@ def test_scope_parse_refuses(words: list[str]) -> None:
         ("  Baku   hub  ", ("Baku hub", None)),
         ("Hub A, Part B; Kazan", ("Hub A, Part B", "Kazan")),
         ("Новосибирский хаб | Россия", ("Новосибирский хаб", "Россия")),
+        ("مركز مكتبة الإسكندرية، مصر", ("مركز مكتبة الإسكندرية", "مصر")),
+        ("上海图书馆远程分会场，上海", ("上海图书馆远程分会场", "上海")),
     ],
 )
 def test_parse_hub(text: str, expected: tuple[str, str | None]) -> None:

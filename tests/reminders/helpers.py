@@ -15,10 +15,9 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.i18n import default_translator
+from bot.links import BotLinks
 from bot.reminders import Reminders, build_reminders
 from bot.reminders.planner import PlannedJob
-from bot.roles import RoleService
-from bot.services import Services
 from config.settings import Settings
 from storage.db import Database
 from storage.models import Chat, OutboxMessage, Session
@@ -72,17 +71,10 @@ def make_kit(database: Database, now: datetime, **overrides: object) -> Kit:
     settings = Settings(**values)  # type: ignore[arg-type]
     clock = FrozenClock(now)
     sender = CountingSender()
-    services = Services(
-        settings=settings,
-        database=database,
-        translator=default_translator(),
-        clock=clock,
-        roles=RoleService(settings),
-        sender=sender,
-        bot_username="remotehub_test_bot",
-    )
+    database.outbox_wakers.append(sender.wake)  # what the composition root does
     board = RecordingBoard()
-    reminders = build_reminders(services, board)
+    links = BotLinks("remotehub_test_bot")
+    reminders = build_reminders(database, clock, settings, default_translator(), links, board)
     return Kit(database, clock, settings, reminders, board, sender)
 
 

@@ -5,6 +5,9 @@ limits enforced (about 30 messages a second), so the broadcast takes a little ov
 of the test's time budget; the assertion is that every chat got the reminder and that the
 repeats are no more than the messages that were in flight (claimed, maybe on the wire) when
 the process died.
+
+At Telegram's real pace this runs once, on SQLite: the same kill on PostgreSQL, of the
+leader of three processes, is tests/intake/test_instances.py.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.localapi import LocalBotApiServer
 from bot.outbox import SendLimits
+from localapi import LocalBotApiServer
 from storage.db import Database
 from storage.models import Chat, OutboxMessage, Subscription
 from tests.harness import BotProcess
@@ -51,8 +54,9 @@ def _received(server: LocalBotApiServer) -> Counter[int]:
 
 
 async def test_kill_9_mid_broadcast_then_restart_delivers_to_every_chat(
-    local_api: LocalBotApiServer, database: Database, tmp_path: Path
+    local_api: LocalBotApiServer, sqlite_database: Database, tmp_path: Path
 ) -> None:
+    database = sqlite_database
     now = datetime.now(UTC)
     for chat_id in CHATS:
         local_api.add_user(chat_id, f"Librarian {chat_id}")

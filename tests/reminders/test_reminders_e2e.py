@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.localapi import LocalBotApiServer, StoredMessage
 from bot.programme.events import ChangeKind, SessionChange
 from bot.reminders.planner import PlannedJob
 from bot.timefmt import format_span
+from localapi import LocalBotApiServer, StoredMessage
 from storage.db import Database
 from storage.models import Chat, Session, Subscription
 from tests.feedserver import FeedServer
@@ -64,7 +64,7 @@ async def test_reminder_once_in_each_readers_zone_and_not_again_after_restart(
 ) -> None:
     bot = await start_bot(reminder_minutes=[5])
     local_api.add_user(101, "Анна", language_code="ru")
-    local_api.add_user(102, "Paul", language_code="fr")
+    local_api.add_user(102, "Paulo", language_code="pt")  # not spoken: English
     await set_zone(local_api, 101, "новосибирск")
     await set_zone(local_api, 102, "Europe/Paris")
     start = soon(10)
@@ -290,7 +290,7 @@ async def test_a_session_moved_in_the_real_programme_feed(
 
     moved = soon(8)
     feed_server.serve("/igf.ics", _programme(moved, room="Room B"))
-    await bot.services.features["ingestion"].poll_all()
+    await bot.services.ingestion.poll_all()
     notice = await local_api.wait_for(has("Time changed"), chat_id=501, timeout=10)
     reminder = await local_api.wait_for(has("starts in"), chat_id=501, timeout=25)
     span = format_span(moved, moved + timedelta(minutes=90), BAKU, BAKU, "en")

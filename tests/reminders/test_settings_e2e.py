@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from bot.localapi import LocalBotApiServer, StoredMessage
+from localapi import LocalBotApiServer, StoredMessage
 from storage.db import Database
 
 from .helpers import add_session

@@ -9,6 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.i18n import default_translator
+from bot.links import BotLinks
 from bot.programme.events import ChangeKind
 from bot.reminders.ics import session_calendar, session_filename, session_uid
 from bot.reminders.texts import ReminderTexts
@@ -111,7 +112,7 @@ def _session(**fields: object) -> Session:
     ],
 )
 def test_durations(seconds: int, language: str, expected: str) -> None:
-    texts = ReminderTexts(default_translator(), "bot")
+    texts = ReminderTexts(default_translator(), BotLinks("bot"))
     assert texts.duration(language, seconds) == expected
 
 
@@ -120,7 +121,7 @@ def test_durations(seconds: int, language: str, expected: str) -> None:
 )
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_every_notice_kind_reads_in_both_languages(kind: ChangeKind, language: str) -> None:
-    texts = ReminderTexts(default_translator(), "remotehub_bot")
+    texts = ReminderTexts(default_translator(), BotLinks("remotehub_bot"))
     text = texts.notice(
         _session(),
         kind,

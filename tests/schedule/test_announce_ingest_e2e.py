@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot import services as root
 from bot.clock import FrozenClock
 from bot.ingest.service import IngestionService
-from bot.localapi import LocalBotApiServer
 from bot.programme import announcer as announcer_module
-from handlers import ingest_jobs
+from localapi import LocalBotApiServer
 from storage.db import Database
 from tests.feedserver import FeedServer
 from tests.harness import BotHarness
@@ -32,7 +32,7 @@ START = datetime(2026, 6, 22, 6, 0, tzinfo=UTC)  # 10:00 in Baku
 @pytest.fixture(autouse=True)
 def fast_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Ingestion's poll job and the announcer's tick every fraction of a second."""
-    monkeypatch.setattr(ingest_jobs, "POLL_EVERY_SECONDS", 0.1)
+    monkeypatch.setattr(root, "POLL_EVERY_SECONDS", 0.1)
     monkeypatch.setattr(announcer_module, "TICK_SECONDS", 0.2)
 
 
@@ -66,7 +66,7 @@ class Hub:
 
     @property
     def ingestion(self) -> IngestionService:
-        service = self.harness.services.features["ingestion"]
+        service = self.harness.services.ingestion
         assert isinstance(service, IngestionService)
         return service
 
@@ -85,7 +85,7 @@ class Hub:
         assert all(outcome.status != "failed" for outcome in outcomes), outcomes
 
     async def settle(self) -> None:
-        await self.harness.services.features["announcer"].run_due()
+        await self.harness.services.announcer.run_due()
         await self.harness.services.sender.run_until_idle(10)  # type: ignore[attr-defined]
 
     def channel(self) -> list[str]:
@@ -112,8 +112,9 @@ async def test_announce_move_news_and_restart(
     hub: Hub, local_api: LocalBotApiServer, feed_server: FeedServer
 ) -> None:
     await hub.start()
-    # The first programme poll emits no events; the tick announces the IFLA session in the
-    # window (not the plenary, not next week's), and the new feed posts nothing.
+    # The first programme poll is a baseline (no change notices); the IFLA session in the
+    # window is announced from the poll itself (not the plenary, not next week's), and the
+    # new feed posts nothing.
     [announcement] = await local_api.wait_for_count(CHANNEL, 1, timeout=10)
     assert "IFLA: Libraries & open data" in (announcement.text or "")
     assert "12:00–13:30 (Asia/Baku)" in (announcement.text or "")
@@ -143,6 +144,18 @@ async def test_announce_move_news_and_restart(
     await hub.poll()
     await hub.settle()
     assert len(hub.channel()) == 5
+
+
+async def test_the_first_poll_announces_at_once_without_waiting_for_the_tick(
+    hub: Hub, local_api: LocalBotApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The tick (the safety net) is an hour away: only the poll's own transaction can announce.
+    monkeypatch.setattr(announcer_module, "TICK_SECONDS", 3600)
+    await hub.start()
+    [announcement] = await local_api.wait_for_count(CHANNEL, 1, timeout=5)
+    assert "IFLA: Libraries & open data" in (announcement.text or "")
+    await hub.harness.services.sender.run_until_idle(5)  # type: ignore[attr-defined]
+    assert len(hub.channel()) == 1  # nothing else in the window, no flood of the baseline
 
 
 async def test_admin_sources_and_poll(hub: Hub, local_api: LocalBotApiServer) -> None:

@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.i18n import default_translator
-from bot.localapi.html_check import parse_html
-from bot.localapi.text import utf16_len
+from bot.links import BotLinks
 from bot.programme.announcer import Announcer
 from bot.programme.events import ChangeKind, NewsItem, SessionChange
 from bot.programme.jobs import JobCallback
 from config.settings import Settings
+from localapi.html_check import parse_html
+from localapi.text import utf16_len
 from storage.db import Database
 from storage.models import OutboxMessage, Session
 
@@ -79,6 +80,7 @@ class Rig:
         self.database = database
         self.clock = FrozenClock(NOW)
         self.waker = Waker()
+        database.outbox_wakers.append(self.waker.wake)  # what the composition root does
         self.timer = RecordingTimer()
         self.settings = settings or make_settings()
         self.announcer = self.fresh()
@@ -90,8 +92,7 @@ class Rig:
             settings=self.settings,
             translator=default_translator(),
             clock=self.clock,
-            waker=self.waker,
-            bot_username="remotehub_test_bot",
+            links=BotLinks("remotehub_test_bot"),
             timer=self.timer,
         )
 
@@ -405,3 +406,28 @@ async def test_a_digest_missed_while_down_is_dropped_and_todays_goes_out(
     assert digest.idempotency_key == "digest:2026-06-23" and "IFLA today" in digest.payload["text"]
     assert "IFLA yesterday" not in digest.payload["text"]
     assert any("digest of 2026-06-22" in record.getMessage() for record in caplog.records)
+
+
+async def test_cancelled_restored_cancelled_is_noticed_each_time(
+    rig: Rig, add_session: SessionFactory
+) -> None:
+    session_id = await ifla(add_session, rig.database)
+    await rig.change(session_id, ChangeKind.ADDED)
+    for cancelled, kind in [
+        (True, ChangeKind.CANCELLED),
+        (False, ChangeKind.RESTORED),
+        (True, ChangeKind.CANCELLED),
+        (True, ChangeKind.CANCELLED),  # the same change heard twice: still one notice
+        (False, ChangeKind.RESTORED),
+    ]:
+        await rig.update(session_id, cancelled=cancelled)
+        await rig.change(session_id, kind)
+    notices = await rig.rows("change")
+    assert len(notices) == 4
+    assert len({notice.idempotency_key for notice in notices}) == 4
+    assert ["Cancelled" in notice.payload["text"] for notice in notices] == [
+        True,
+        False,
+        True,
+        False,
+    ]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import FrozenClock
 from bot.i18n import default_translator
+from bot.links import BotLinks
 from bot.programme.browse import ProgrammeBrowser
 from config.settings import Settings
 from storage.db import Database
@@ -23,7 +24,7 @@ def browser(database: Database) -> ProgrammeBrowser:
         settings=Settings(timezone="Asia/Baku"),
         translator=default_translator(),
         clock=FrozenClock(NOW),
-        bot_username="hub_bot",
+        links=BotLinks("hub_bot"),
     )
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.localapi import LocalBotApiServer, StoredMessage
 from bot.programme.events import ChangeKind, SessionChange
+from localapi import LocalBotApiServer, StoredMessage
 from storage.db import Database
 from storage.models import Session
 from tests.harness import BotHarness
@@ -55,7 +55,7 @@ async def answer(server: LocalBotApiServer, chat_id: int, contains: str) -> Stor
 
 async def settle(hub: BotHarness) -> None:
     """Let the announcer and the sender finish everything that is due."""
-    await hub.services.features["announcer"].run_due()
+    await hub.services.announcer.run_due()
     await hub.services.sender.run_until_idle(10)  # type: ignore[attr-defined]
 
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import default_translator
 from bot.ingest.outcomes import PollOutcome, PollStatus, SourceHealth
-from bot.localapi.html_check import parse_html
-from bot.localapi.text import utf16_len
 from bot.programme.events import ChangeKind, SessionChange
 from bot.programme.source_views import poll_text, sources_text
+from localapi.html_check import parse_html
+from localapi.text import utf16_len
 
 NOW = datetime(2026, 6, 22, 6, 0, tzinfo=UTC)  # 10:00 in Baku
 BAKU = ZoneInfo("Asia/Baku")

@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import default_translator
-from bot.localapi.html_check import parse_html
-from bot.localapi.text import utf16_len
+from bot.links import BotLinks
 from bot.programme import posts, views
 from bot.programme.events import ChangeKind, NewsItem, SessionChange
 from bot.programme.posts import PostContext
 from config.settings import Settings
+from localapi.html_check import parse_html
+from localapi.text import utf16_len
 from storage.models import Session
 
 BAKU, NEW_YORK, PARIS = (
@@ -64,7 +65,9 @@ def shown(text: str) -> str:
 
 def card(row: Session, language: str = "en", reader: ZoneInfo = PARIS, **kw: Any) -> Any:
     now = kw.pop("now", START - timedelta(days=1))
-    return views.session_card(T, language, row, reader, BAKU, SETTINGS, "hub_bot", now=now)
+    return views.session_card(
+        T, language, row, reader, BAKU, SETTINGS, BotLinks("hub_bot"), now=now
+    )
 
 
 def buttons(keyboard: dict[str, Any]) -> dict[str, str]:
@@ -183,7 +186,7 @@ def test_last_page_has_no_next_button_and_empty_list_says_so() -> None:
 
 
 def test_live_now_has_webcast_links_and_fits() -> None:
-    rows = [session(id=i, title=f"Live {i} " + "x" * 80, room="Hall A") for i in range(200)]
+    rows = [session(id=i, title=f"Live {i} " + "x" * 80, room="Hall A") for i in range(1, 201)]
     text, keyboard = views.live_now(T, "en", rows, reader_zone=BAKU, settings=SETTINGS)
     assert utf16_len(shown(text)) <= 4096
     assert '<a href="https://example.org/live/a">📺 Watch the webcast</a>' in text
@@ -192,7 +195,7 @@ def test_live_now_has_webcast_links_and_fits() -> None:
 
 
 def _ctx(language: str = "en") -> PostContext:
-    return PostContext(T, language, SETTINGS, "hub_bot")
+    return PostContext(T, language, SETTINGS, BotLinks("hub_bot"))
 
 
 def test_channel_posts_are_valid_html_in_both_languages() -> None:

@@ -45,6 +45,8 @@ _LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases
 _CLOCK_ONLY = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FALLBACK_FORMATS = ("%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M")
+# A time that names its own offset ("...+03:00", "...Z") is not read in the venue zone.
+_OFFSET = re.compile(r"(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE)
 _CANCELLED = re.compile(r"cancel|^(yes|true|1|x)$", re.IGNORECASE)
 
 
@@ -80,6 +82,7 @@ def parse_csv(data: bytes, venue: ZoneInfo) -> ParseResult:
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
     sessions: list[SessionRecord] = []
+    floating = [0]
     try:
         header = next(reader, [])
         columns = map_header(header)
@@ -91,17 +94,28 @@ def parse_csv(data: bytes, venue: ZoneInfo) -> ParseResult:
         line = reader.line_num + 1
         for row in reader:
             if any(cell.strip() for cell in row):
-                sessions.append(_row(row, columns, venue, f"line {line}", warnings))
+                sessions.append(_row(row, columns, venue, f"line {line}", warnings, floating))
             line = reader.line_num + 1
     except csv.Error as exc:
         raise ParseError(str(exc), f"line {reader.line_num}", fmt=LABEL) from exc
     if not sessions:
         warnings.append("no rows after the header")
-    return ParseResult(format="csv", sessions=sessions, entries=[], warnings=warnings)
+    return ParseResult(
+        format="csv",
+        sessions=sessions,
+        entries=[],
+        warnings=warnings,
+        floating_times=floating[0],
+    )
 
 
 def _row(
-    row: list[str], columns: dict[str, int], venue: ZoneInfo, where: str, warnings: list[str]
+    row: list[str],
+    columns: dict[str, int],
+    venue: ZoneInfo,
+    where: str,
+    warnings: list[str],
+    floating: list[int],
 ) -> SessionRecord:
     def cell(name: str) -> str | None:
         index = columns.get(name)
@@ -116,6 +130,8 @@ def _row(
     if not start_text:
         raise ParseError("empty start", where, fmt=LABEL)
     start, all_day = _moment(start_text, zone, None, where)
+    if zone is venue and not _OFFSET.search(start_text):
+        floating[0] += 1
     end_text = cell("end")
     if end_text:
         end, _ = _moment(end_text, zone, start.astimezone(zone).date(), where)

@@ -151,7 +151,8 @@ def _start(raw: RawEvent, ctx: FrabContext) -> datetime:
     day_text = clean(raw.day_date)
     if date_text:
         try:
-            moment = to_utc(parse_iso(date_text), ctx.venue)
+            parsed = parse_iso(date_text)
+            moment = to_utc(parsed, ctx.venue)
         except (ValueError, OverflowError):
             if not (start_text and day_text):
                 raise
@@ -159,6 +160,8 @@ def _start(raw: RawEvent, ctx: FrabContext) -> datetime:
         else:
             if start_text and not _same_clock(moment, start_text, ctx.venue):
                 ctx.counts["clock"] += 1
+            if parsed.utcoffset() is None:
+                ctx.counts["floating"] += 1
             return moment
     if not start_text or not day_text:
         raise ValueError("no <date> and no day date with <start>")
@@ -166,6 +169,7 @@ def _start(raw: RawEvent, ctx: FrabContext) -> datetime:
     local = datetime.combine(date.fromisoformat(day_text[:10]), clock)
     if clock < ctx.day_change:  # listed under the previous day, after midnight
         local += timedelta(days=1)
+    ctx.counts["floating"] += 1
     return to_utc(local, ctx.venue)
 
 

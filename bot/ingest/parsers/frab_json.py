@@ -41,12 +41,19 @@ def parse_frab_json(data: bytes, venue: ZoneInfo) -> ParseResult:
     doc = load_json(data)
     if not isinstance(doc, dict):
         raise ParseError("top level is not an object", fmt=LABEL)
+    if "schedule" in doc and not isinstance(doc["schedule"], dict):
+        raise ParseError(
+            f'"schedule" is {_kind(doc["schedule"])}, expected an object', '"schedule"', fmt=LABEL
+        )
     schedule = _dict(doc.get("schedule")) or doc
     conference = _dict(schedule.get("conference"))
     days = conference.get("days")
     events = schedule.get("events")
-    if "schedule" not in doc and not isinstance(events, list):
-        raise ParseError('no "schedule" object and no "events" list', fmt=LABEL)
+    if not isinstance(days, list) and not isinstance(events, list):
+        where = '"schedule"' if "schedule" in doc else "top level"
+        raise ParseError(
+            'no "conference.days" list and no "events" list: nothing to read', where, fmt=LABEL
+        )
     warnings: list[str] = []
     check_zone(_text(conference.get("time_zone_name")), venue, warnings)
     raws: list[RawEvent] = []
@@ -70,14 +77,29 @@ def parse_frab_json(data: bytes, venue: ZoneInfo) -> ParseResult:
         raws.extend(
             _raw_v2(_dict(event), tracks, len(raws) + i) for i, event in enumerate(events, 1)
         )
-    sessions = build_sessions(raws, FrabContext(venue=venue, label=LABEL), warnings)
+    ctx = FrabContext(venue=venue, label=LABEL)
+    sessions = build_sessions(raws, ctx, warnings)
     return ParseResult(
         format="frab_json",
         sessions=sessions,
         entries=[],
         warnings=warnings,
         title=_text(conference.get("title")),
+        floating_times=ctx.counts["floating"],
     )
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, in words, for an error line."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "something else"
 
 
 def _dict(value: object) -> dict[str, Any]:

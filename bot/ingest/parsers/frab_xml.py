@@ -49,7 +49,12 @@ def parse_frab_xml(data: bytes, venue: ZoneInfo) -> ParseResult:
         warnings.append(f"{orphans} <event> element(s) outside any <day>; ignored")
     sessions = build_sessions(raws, ctx, warnings)
     return ParseResult(
-        format="frab_xml", sessions=sessions, entries=[], warnings=warnings, title=title
+        format="frab_xml",
+        sessions=sessions,
+        entries=[],
+        warnings=warnings,
+        title=title,
+        floating_times=ctx.counts["floating"],
     )
 
 

@@ -1,0 +1,107 @@
+"""The inbox on SQLite and PostgreSQL: stored once, replayed in order after a crash, pruned."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.intake import Intake, IntakeClosed
+from storage.db import Database
+from storage.repos import inbox
+from storage.repos.inbox import StoredUpdate
+
+NOW = datetime(2026, 6, 23, 6, 0, tzinfo=UTC)
+
+
+def message(update_id: int, chat: int) -> dict[str, object]:
+    return {"update_id": update_id, "message": {"message_id": update_id, "chat": {"id": chat}}}
+
+
+async def test_store_is_once_per_update_id(database: Database) -> None:
+    async with database.transaction() as db:
+        first = await inbox.store(
+            db, [StoredUpdate(1, 5, message(1, 5)), StoredUpdate(2, 6, message(2, 6))], now=NOW
+        )
+    async with database.transaction() as db:
+        again = await inbox.store(
+            db, [StoredUpdate(2, 6, message(2, 6)), StoredUpdate(3, 5, message(3, 5))], now=NOW
+        )
+        rows = await inbox.undone(db)
+    assert first == {1, 2} and again == {3}
+    assert [(row.update_id, row.chat_key) for row in rows] == [(1, 5), (2, 6), (3, 5)]
+    assert rows[0].payload == message(1, 5)
+
+
+async def test_done_rows_are_not_replayed_and_old_ones_are_pruned(database: Database) -> None:
+    async with database.transaction() as db:
+        await inbox.store(db, [StoredUpdate(n, 1, message(n, 1)) for n in (1, 2, 3)], now=NOW)
+        assert await inbox.mark_done(db, [1, 2], now=NOW) == 2
+        await inbox.mark_done(db, [3], now=NOW + timedelta(hours=30))
+    async with database.transaction() as db:
+        assert [row.update_id for row in await inbox.undone(db)] == []
+        assert await inbox.prune(db, done_before=NOW + timedelta(hours=1)) == 2
+        assert await inbox.stored_ids(db) == [3]
+
+
+async def test_start_replays_undone_updates_in_order_per_chat(database: Database) -> None:
+    # What a killed process left: six updates stored, two of them handled.
+    async with database.transaction() as db:
+        await inbox.store(
+            db, [StoredUpdate(n, n % 2, message(n, n % 2)) for n in range(1, 7)], now=NOW
+        )
+        await inbox.mark_done(db, [1, 2], now=NOW)
+    handled: list[int] = []
+
+    async def handle(item: StoredUpdate) -> None:
+        await asyncio.sleep(0.001 * (item.update_id % 3))
+        handled.append(item.update_id)
+
+    intake = Intake(database, FrozenClock(NOW), handle, concurrency=4)
+    assert await intake.start() == 4
+    # Telegram sends the unconfirmed ones again, and a new one: only the new one is handled.
+    assert await intake.accept([message(5, 1), message(6, 0), message(7, 1)]) == {7}
+    await intake.stop()
+    assert sorted(handled) == [3, 4, 5, 6, 7]
+    for chat in (0, 1):
+        mine = [n for n in handled if n % 2 == chat]
+        assert mine == sorted(mine)
+    async with database.transaction() as db:
+        assert await inbox.counts(db) == (7, 0)
+    with pytest.raises(IntakeClosed):
+        await intake.accept([message(8, 1)])
+
+
+async def test_an_update_cut_short_again_and_again_is_given_up(database: Database) -> None:
+    async with database.transaction() as db:
+        await inbox.store(db, [StoredUpdate(1, 1, message(1, 1))], now=NOW)
+    for _attempt in range(3):
+        async with database.transaction() as db:
+            await inbox.note_attempts(db, [1])
+    handled: list[int] = []
+
+    async def handle(item: StoredUpdate) -> None:
+        handled.append(item.update_id)
+
+    intake = Intake(database, FrozenClock(NOW), handle)
+    assert await intake.start() == 0
+    await intake.stop()
+    assert handled == []
+    async with database.transaction() as db:
+        assert await inbox.counts(db) == (1, 0)
+
+
+async def test_stopping_leaves_unhandled_updates_for_the_next_start(database: Database) -> None:
+    never = asyncio.Event()
+
+    async def stuck(item: StoredUpdate) -> None:
+        await never.wait()
+
+    intake = Intake(database, FrozenClock(NOW), stuck, concurrency=2)
+    await intake.start()
+    await intake.accept([message(1, 1), message(2, 2)])
+    await intake.stop(drain_seconds=0.1)
+    async with database.transaction() as db:
+        assert [row.update_id for row in await inbox.undone(db)] == [1, 2]
