@@ -22,6 +22,7 @@ from bot.ingest.service import IngestionService
 from bot.leadership import WAKE_CHANNEL, WAKE_REPLAN, LeaderWatch, Lease, lease_for
 from bot.links import BotLinks
 from bot.live import LiveHub
+from bot.outbox.pacing import SendLimits
 from bot.outbox.sender import OutboxSender
 from bot.outbox.transport import MessageTransport
 from bot.programme.announcer import Announcer
@@ -337,7 +338,10 @@ def build_services(
     )
     services.programme_listeners.extend([reminders.notifier, announcer])
     if transport is not None:
-        services.sender = OutboxSender(database, transport, clock, on_chat_gone=services.chat_gone)
+        limits = SendLimits.paid_broadcast() if settings.broadcast.paid else SendLimits()
+        services.sender = OutboxSender(
+            database, transport, clock, limits=limits, on_chat_gone=services.chat_gone
+        )
         # The one place the sender is woken: after every commit that queued a message.
         database.outbox_wakers.append(services.sender.wake)
     return services

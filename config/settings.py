@@ -166,6 +166,13 @@ class TranslateSettings(_Section):
         return value.strip().rstrip("/")
 
 
+class BroadcastSettings(_Section):
+    """How reminders to many chats go out; ``paid`` uses Telegram's paid broadcasts."""
+
+    # allow_paid_broadcast: up to 1,000 messages a second, 0.1 Star each from the bot's balance.
+    paid: bool = False
+
+
 class TelegramSettings(_Section):
     """How updates arrive (long polling or a webhook) and how many are handled at once."""
 
@@ -223,6 +230,7 @@ class Settings(BaseSettings):
     questions: QuestionSettings = Field(default_factory=QuestionSettings)
     announce: AnnounceSettings = Field(default_factory=AnnounceSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    broadcast: BroadcastSettings = Field(default_factory=BroadcastSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     translate: TranslateSettings = Field(default_factory=TranslateSettings)
 

@@ -56,7 +56,7 @@ async def send_message(core: Core, params: Params) -> Any:
     preview = link_preview(params)
     chat = core.writable_chat(params)
     reply_to = core.reply_target(chat, params)
-    core.throttle("sendmessage", chat)
+    core.throttle("sendmessage", chat, paid=params.get_bool("allow_paid_broadcast"))
     world = core.world
     message = StoredMessage(
         chat_id=chat.id,

@@ -151,12 +151,12 @@ class Core:
             raise bad_request("need administrator rights in the channel chat")
         return chat
 
-    def throttle(self, method: str, chat: Chat) -> None:
+    def throttle(self, method: str, chat: Chat, *, paid: bool = False) -> None:
         """Apply flood control to a sending method, raising 429 if over a limit."""
         if not self.limiter.counts(method):
             return
         kind: ChatKind = "private" if chat.type == "private" else "group"
-        retry_after = self.limiter.acquire(chat.id, kind)
+        retry_after = self.limiter.acquire(chat.id, kind, paid=paid)
         if retry_after is not None:
             raise too_many_requests(retry_after)
 

@@ -3,6 +3,8 @@
 Three limits, checked together before a send is accepted:
 
 * overall: at most ``global_per_window`` sends in any ``global_window`` seconds (sliding);
+  a send with ``allow_paid_broadcast`` counts instead against ``paid_per_window`` (Telegram
+  lets a bot that pays 0.1 Star a message broadcast up to 1,000 a second);
 * private chat: a token bucket per chat, ``private_burst`` sends at once, then
   ``private_per_second``;
 * group, supergroup or channel: at most ``group_per_window`` sends per chat in any
@@ -35,6 +37,7 @@ class RateLimits:
 
     global_per_window: int = 30
     global_window: float = 1.0
+    paid_per_window: int = 1000
     private_burst: int = 3
     private_per_second: float = 1.0
     group_per_window: int = 20
@@ -65,7 +68,9 @@ class FloodLimiter:
         self.throttled_by_chat: Counter[int] = Counter()
         self.violations_total = 0
         self.violations_by_chat: Counter[int] = Counter()
+        self.paid_total = 0  # sends that paid for allow_paid_broadcast
         self._global: deque[float] = deque()
+        self._paid: deque[float] = deque()
         self._groups: dict[int, deque[float]] = {}
         self._buckets: dict[int, _Bucket] = {}
 
@@ -73,13 +78,13 @@ class FloodLimiter:
         """True if ``method`` (lowercase) is subject to flood control."""
         return method in self.limits.counted_methods
 
-    def acquire(self, chat_id: int, kind: ChatKind) -> int | None:
+    def acquire(self, chat_id: int, kind: ChatKind, *, paid: bool = False) -> int | None:
         """Record a send to ``chat_id`` and return None, or return ``retry_after`` seconds."""
         now = self.clock()
         limits = self.limits
-        waits = [
-            self._window_wait(self._global, now, limits.global_per_window, limits.global_window)
-        ]
+        overall = self._paid if paid else self._global
+        overall_limit = limits.paid_per_window if paid else limits.global_per_window
+        waits = [self._window_wait(overall, now, overall_limit, limits.global_window)]
         bucket: _Bucket | None = None
         window: deque[float] | None = None
         if kind == "private":
@@ -111,7 +116,9 @@ class FloodLimiter:
             self.violations_total += 1
             self.violations_by_chat[chat_id] += 1
 
-        self._global.append(now)
+        overall.append(now)
+        if paid:
+            self.paid_total += 1
         if bucket is not None:
             bucket.tokens = max(bucket.tokens - 1.0, 0.0)
         if window is not None:
@@ -131,6 +138,8 @@ class FloodLimiter:
     def reset(self) -> None:
         """Forget all history and counters."""
         self._global.clear()
+        self._paid.clear()
+        self.paid_total = 0
         self._groups.clear()
         self._buckets.clear()
         self.throttled_total = 0

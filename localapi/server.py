@@ -396,6 +396,7 @@ class LocalBotApiServer(Simulator):
             "requests": len(self.core.requests),
             "throttled_total": limiter.throttled_total,
             "violations_total": limiter.violations_total,
+            "paid_total": limiter.paid_total,
             "pending_updates": self.core.updates.pending_count,
             "faults_injected": self.core.faults.injected,
         }

@@ -58,6 +58,9 @@ class Courier:
         self._report = report
         self._rng = rng
         self.pacer = Pacer(limits.per_second, per_window=limits.per_window, window=limits.window)
+        self.paid_pacer = Pacer(
+            limits.paid_per_second, per_window=limits.paid_per_window, window=limits.window
+        )
         self.schedule = ChatSchedule(limits)
         self._failing = 0  # transient failures in a row, for the bot-wide backoff
 
@@ -75,13 +78,14 @@ class Courier:
             wait = self.schedule.ready_at(envelope.chat_id) - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            slot = await self.pacer.acquire(envelope.priority)
+            pacer = self.paid_pacer if envelope.paid else self.pacer
+            slot = await pacer.acquire(envelope.priority)
             flight.on_wire = True
             try:
-                outcome = await self._attempt(envelope)
+                outcome = await self._attempt(envelope, pacer)
             finally:
                 flight.on_wire = False
-                self.pacer.release(slot)
+                pacer.release(slot)
                 self.schedule.note_call(envelope.chat_id, loop.time())
             if outcome.final:
                 return outcome
@@ -98,14 +102,18 @@ class Courier:
                 )
                 await asyncio.sleep(delay)
 
-    async def _attempt(self, envelope: Envelope) -> Outcome:
+    async def close(self) -> None:
+        await self.pacer.close()
+        await self.paid_pacer.close()
+
+    async def _attempt(self, envelope: Envelope, pacer: Pacer) -> Outcome:
         """One call; the outcome says what to do next (RETRYING is not final)."""
         try:
             message_id = await self._transport.call(envelope.method, envelope.call_payload())
         except RetryLater as exc:
             self._stats.rate_limited += 1
             self._stats.retried += 1
-            self.pacer.pause(exc.seconds)
+            pacer.pause(exc.seconds)
             log.warning("outbox: flood control, all sending paused for %gs", exc.seconds)
             return Outcome(envelope, Result.RATE_LIMITED, error=exc.description)
         except TransientFailure as exc:
@@ -143,7 +151,9 @@ class Courier:
         self._stats.retried += 1
         if now >= self.pacer.paused_until:
             self._failing += 1
-            self.pacer.pause(self._backoff(self._failing))
+            pause = self._backoff(self._failing)
+            self.pacer.pause(pause)
+            self.paid_pacer.pause(pause)
 
     def _backoff(self, attempt: int) -> float:
         limits = self._limits

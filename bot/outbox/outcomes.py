@@ -44,6 +44,11 @@ class Envelope:
         """The Bot API parameters; the row's chat wins (it may have been retargeted)."""
         return {**self.payload, "chat_id": self.chat_id}
 
+    @property
+    def paid(self) -> bool:
+        """Sent with ``allow_paid_broadcast``: paced by the paid budget, not the free one."""
+        return self.payload.get("allow_paid_broadcast") is True
+
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
 

@@ -26,6 +26,9 @@ class SendLimits:
     # Hard cap on calls Telegram may count in one sliding window (see ``Pacer``).
     per_window: int = 30
     window: float = 1.0
+    # Messages sent with ``allow_paid_broadcast`` have a budget of their own (1,000 a second).
+    paid_per_second: float = 900.0
+    paid_per_window: int = 1000
     private_interval: float = 1.0
     group_interval: float = 3.0
     # Rows held in memory at once (waiting for a slot or on the wire); caps concurrent calls.
@@ -38,6 +41,11 @@ class SendLimits:
     record_delay: float = 0.2
     # Look at the table at least this often even if nobody wakes the sender.
     idle_poll: float = 5.0
+
+    @classmethod
+    def paid_broadcast(cls) -> SendLimits:
+        """For a bot that pays for broadcasts: enough calls in flight to use the paid pace."""
+        return cls(max_in_flight=128, claim_batch=32)
 
     def chat_interval(self, chat_id: int) -> float:
         """Minimum gap between two messages to one chat: private chats have positive ids."""

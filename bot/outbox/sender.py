@@ -66,7 +66,6 @@ class OutboxSender:
         self._rng = rng or random.Random()
         self.stats = SenderStats()
         self._courier = Courier(transport, clock, limits, self.stats, self._report, self._rng)
-        self._pacer = self._courier.pacer
         self._schedule = self._courier.schedule
         self._flights: dict[int, Flight] = {}
         self._outcomes: list[Outcome] = []
@@ -122,7 +121,7 @@ class OutboxSender:
         if not done:
             task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-        await self._pacer.close()
+        await self._courier.close()
         self._task = None
 
     def wake(self) -> None:

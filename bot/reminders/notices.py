@@ -17,8 +17,9 @@ from bot.clock import Clock
 from bot.i18n import pick_language
 from bot.outbox.payloads import html_message
 from bot.programme.events import ChangeKind, NewsItem, SessionChange
+from bot.reminders.batches import iso
 from bot.reminders.matching import matched_keywords
-from bot.reminders.planner import ReminderPlanner, iso
+from bot.reminders.planner import ReminderPlanner
 from bot.reminders.texts import ReminderTexts, zone_named
 from config.settings import Settings
 from storage.db import after_commit

@@ -110,6 +110,10 @@ class ReminderTexts:
         lines.append(self._card(session, language))
         return "\n".join(lines)
 
+    def several_heading(self, language: str) -> str:
+        """Above a reminder that lists several sessions starting in the same minute."""
+        return self._t.t(language, "reminder.several")
+
     def notice(
         self,
         session: Session,

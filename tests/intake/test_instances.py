@@ -27,13 +27,13 @@ from bot.outbox import SendLimits
 from localapi import LocalBotApiServer
 from storage.db import Database
 from storage.migrate import upgrade_to_head
-from storage.models import Chat, OutboxMessage, Subscription
+from storage.models import OutboxMessage
 from tests.conftest import _truncate_all
 from tests.harness import BotProcess
 from tests.questions.e2e_support import Chat as Person
 from tests.questions.e2e_support import data_with, live_session, number_in
 from tests.questions.support import E2E_MODERATOR as MODERATOR
-from tests.reminders.helpers import add_session
+from tests.reminders.helpers import add_session, subscribe_everyone
 
 from .support import question_text
 from .test_webhook_e2e import free_port
@@ -105,19 +105,6 @@ async def shared_database(postgres_url: str) -> AsyncIterator[Database]:
         await database.dispose()
 
 
-async def _subscribe_everyone(database: Database, since: datetime) -> None:
-    async with database.transaction() as db:
-        db.add_all(
-            Chat(id=chat_id, type="private", active=True, created_at=since, updated_at=since)
-            for chat_id in CHATS
-        )
-        await db.flush()
-        db.add_all(
-            Subscription(chat_id=chat_id, kind="ifla", target="", created_at=since)
-            for chat_id in CHATS
-        )
-
-
 def _reminded(api: LocalBotApiServer) -> Counter[int]:
     return Counter(m.chat_id for m in api.sent if m.text and TITLE in m.text)
 
@@ -134,7 +121,7 @@ async def test_three_instances_share_the_work_and_survive_the_leader(
         api.add_user(chat_id, f"Librarian {chat_id}")
     now = datetime.now(UTC)
     session_id = await live_session(database)
-    await _subscribe_everyone(database, now - timedelta(hours=1))
+    await subscribe_everyone(database, CHATS, now - timedelta(hours=1))
     # The broadcast comes due once the question round below is over.
     await add_session(database, TITLE, now + timedelta(minutes=5, seconds=40), is_ifla=True)
 

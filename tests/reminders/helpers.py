@@ -20,7 +20,7 @@ from bot.reminders import Reminders, build_reminders
 from bot.reminders.planner import PlannedJob
 from config.settings import Settings
 from storage.db import Database
-from storage.models import Chat, OutboxMessage, Session
+from storage.models import Chat, OutboxMessage, Session, Subscription
 
 _keys = itertools.count(1)
 
@@ -42,7 +42,16 @@ class RecordingBoard:
         self.jobs = {job.name: job for job in jobs}
 
     def due_times(self) -> dict[str, datetime]:
-        return {name: job.due.at for name, job in self.jobs.items()}
+        """Each planned reminder as ``remind:{session}:{lead}`` -> when it is due."""
+        return {
+            f"remind:{due.session_id}:{due.lead}": due.at
+            for job in self.jobs.values()
+            for due in job.due.dues
+        }
+
+    def ring_times(self) -> dict[str, datetime]:
+        """Each job (one per minute of due reminders) -> when its fan-out starts."""
+        return {name: job.due.ring_at for name, job in self.jobs.items()}
 
 
 class CountingSender:
@@ -158,3 +167,17 @@ async def outbox_rows(database: Database, kind: str | None = None) -> list[Outbo
         if kind is not None:
             query = query.where(OutboxMessage.kind == kind)
         return list((await db.scalars(query)).all())
+
+
+async def subscribe_everyone(database: Database, chats: range, since: datetime) -> None:
+    """Private chats that follow every IFLA session, written straight to the database."""
+    async with database.transaction() as db:
+        db.add_all(
+            Chat(id=chat_id, type="private", active=True, created_at=since, updated_at=since)
+            for chat_id in chats
+        )
+        await db.flush()
+        db.add_all(
+            Subscription(chat_id=chat_id, kind="ifla", target="", created_at=since)
+            for chat_id in chats
+        )

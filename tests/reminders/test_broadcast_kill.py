@@ -24,29 +24,16 @@ from sqlalchemy import func, select
 from bot.outbox import SendLimits
 from localapi import LocalBotApiServer
 from storage.db import Database
-from storage.models import Chat, OutboxMessage, Subscription
+from storage.models import OutboxMessage
 from tests.harness import BotProcess
 
-from .helpers import add_session
+from .helpers import add_session, subscribe_everyone
 
 pytestmark = pytest.mark.e2e
 
 CHATS = range(300_001, 302_001)
 KILL_AFTER = 600  # reminders the server has accepted when the process is killed
 TITLE = "IFLA: Libraries in the broadcast"
-
-
-async def _subscribe_everyone(database: Database, since: datetime) -> None:
-    async with database.transaction() as db:
-        db.add_all(
-            Chat(id=chat_id, type="private", active=True, created_at=since, updated_at=since)
-            for chat_id in CHATS
-        )
-        await db.flush()
-        db.add_all(
-            Subscription(chat_id=chat_id, kind="ifla", target="", created_at=since)
-            for chat_id in CHATS
-        )
 
 
 def _received(server: LocalBotApiServer) -> Counter[int]:
@@ -60,7 +47,7 @@ async def test_kill_9_mid_broadcast_then_restart_delivers_to_every_chat(
     now = datetime.now(UTC)
     for chat_id in CHATS:
         local_api.add_user(chat_id, f"Librarian {chat_id}")
-    await _subscribe_everyone(database, now - timedelta(hours=1))
+    await subscribe_everyone(database, CHATS, now - timedelta(hours=1))
     # Due two seconds from now: while the process starts, or right after.
     await add_session(database, TITLE, now + timedelta(minutes=5, seconds=2), is_ifla=True)
     environment = {"REMOTEHUB_REMINDER_MINUTES": "[5]", "REMOTEHUB_TIMEZONE": "Asia/Baku"}

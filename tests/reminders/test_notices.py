@@ -58,7 +58,7 @@ async def _setup(database: Database) -> tuple[Kit, Session]:
     for chat_id in (1, 2, 3):
         await kit.reminders.subscriptions.subscribe_ifla(chat_id, None)
     await kit.reminders.planner.settle()  # subscribing asked for a plan
-    assert list(kit.board.jobs) == [f"remind:{session.id}:10"]
+    assert list(kit.board.due_times()) == [f"remind:{session.id}:10"]
     return kit, session
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.reminders.batches import iso
 from storage.db import Database
 from storage.repos.outbox import Priority
 
@@ -43,8 +44,13 @@ async def test_one_job_per_session_and_distinct_lead(database: Database) -> None
         f"remind:{session.id}:10": START - timedelta(minutes=10),
     }
     assert all(due.session_id != other.id for due in report.scheduled)
-    delays = {name: job.delay for name, job in kit.board.jobs.items()}
-    assert delays[f"remind:{session.id}:60"] == (START - timedelta(hours=1) - NOW).total_seconds()
+    # One job per minute of due reminders; it rings its broadcast's length ahead (one chat).
+    hour_before = kit.board.jobs[f"remind:{iso(START - timedelta(hours=1))}"]
+    ahead = kit.reminders.planner.pace.length(1).total_seconds()
+    assert 2.0 <= ahead < 2.1
+    assert hour_before.delay == pytest.approx(
+        (START - timedelta(hours=1) - NOW).total_seconds() - ahead
+    )
 
 
 async def test_ringing_queues_one_row_per_chat_with_its_lead(database: Database) -> None:
@@ -112,7 +118,7 @@ async def test_late_subscriber_does_not_get_the_passed_reminder(database: Databa
     report = await kit.reminders.planner.plan()
     assert [due.lead for due in report.fired] == [60]
     assert await outbox_rows(database, "reminder") == []
-    assert list(kit.board.jobs) == [f"remind:{session.id}:10"]
+    assert list(kit.board.due_times()) == [f"remind:{session.id}:10"]
 
 
 async def test_on_start_an_overdue_reminder_is_sent_once_nearest_only(
