@@ -2,12 +2,15 @@
 
 On a terminal the lines are coloured with ``rich`` and cut to the window's width; otherwise
 (a pipe, a file, a test) they are plain text cut at a fixed length, so logs stay greppable.
+A Markdown document (the moderator's report) is laid out by ``rich`` either way: styled on a
+terminal, plain text otherwise, never its source with its escapes.
 Every bot line shows what the local Bot API server received from the bot: the visible text
 (markup already parsed away, as a Telegram client shows it), never text from the script.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +32,16 @@ def one_line(text: str, limit: int) -> str:
     if len(flat) <= limit:
         return flat
     return flat[: max(0, limit - 1)].rstrip() + "…"
+
+
+def rendered_plain(markdown: str, width: int) -> list[str]:
+    """The lines ``rich`` lays a Markdown document out in, without colours or styles."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, force_terminal=False, color_system=None, highlight=False
+    )
+    console.print(Markdown(markdown))
+    return [line.rstrip() for line in buffer.getvalue().rstrip().splitlines()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +147,12 @@ class Transcript:
             self._console.print(Rule(text))
 
     def document(self, markdown: str) -> None:
-        """A Markdown document as the bot sent it (rendered on a terminal, raw otherwise)."""
-        self.lines.extend(markdown.splitlines())
+        """A Markdown document rendered as a reader sees it: styled on a terminal, plain text
+        otherwise (headings, tables and quotes laid out, no markup or escapes left)."""
+        plain = rendered_plain(markdown, PLAIN_WIDTH)
+        self.lines.extend(plain)
         if self._console is None:
-            print(markdown.rstrip("\n"), file=self._out, flush=True)
+            print("\n".join(plain), file=self._out, flush=True)
         else:
             self._console.print(Markdown(markdown))
 

@@ -73,6 +73,21 @@ def test_plain_transcript_lines() -> None:
     assert "\x1b[" not in out.getvalue()
 
 
+def test_a_document_is_shown_rendered_not_as_markdown_source() -> None:
+    out = io.StringIO()
+    transcript = Transcript(out, lambda: datetime(2024, 12, 17, 6, 35, tzinfo=UTC), VENUE)
+    report = (
+        "# Questions: Wi-Fi (hubs)!\n\n| Count | # |\n|---|---:|\n| Asked | 2 |\n\n"
+        "> Is \\*bold\\* kept (really)?\n\nThank you, Novosibirsk!\n"
+    )
+    transcript.document(report)
+    shown = out.getvalue()
+    assert "Questions: Wi-Fi (hubs)!" in shown and "# Questions" not in shown
+    assert "Is *bold* kept (really)?" in shown and "\\" not in shown and "|---" not in shown
+    assert re.search(r"^ *Asked +2 *$", shown, re.MULTILINE)
+    assert transcript.lines == shown.rstrip("\n").splitlines()
+
+
 def test_colour_only_when_asked_or_on_a_terminal() -> None:
     out = io.StringIO()
     transcript = Transcript(out, lambda: datetime.now(UTC), VENUE, color=True)
