@@ -201,11 +201,15 @@ def test_interactive_mode_through_a_pipe(runs: dict[str, DemoRun]) -> None:
     you = "You (keyboard)"
     said = [line[7:] for line in lines if line[7:].startswith(f"{you} → bot: ")]
     assert said == [f"{you} → bot: {text}" for text in KEYBOARD_LINES if not text.isdigit()]
-    answers = [line for line in lines if line[7:].startswith(f"bot → {you}:")]
+    # Their own conversation is shown whole, each message numbered, each button N.M.
+    answers = [
+        line for line in lines if re.match(rf"bot (→|✎) {re.escape(you)} \[\d+\]: ", line[7:])
+    ]
     assert len(answers) >= 3  # welcome, the programme, the card
-    choices = [line for line in lines if line.lstrip().startswith("↳ 1)")]
+    choices = [line for line in lines if re.match(r"       ↳ \d+\.1\) ", line)]
     pressed = [line for line in lines if line[7:].startswith(f"{you} presses [")]
     assert choices and len(pressed) == 2
+    assert not [line for line in lines if "no button" in line or "no message" in line]
     assert any("The keyboard is closed" in line for line in lines)
     assert "Rehearsal over" in lines[-1]
 
