@@ -2,12 +2,15 @@
 
 On a terminal the lines are coloured with ``rich`` and cut to the window's width; otherwise
 (a pipe, a file, a test) they are plain text cut at a fixed length, so logs stay greppable.
+A Markdown document (the moderator's report) is laid out by ``rich`` either way: styled on a
+terminal, plain text otherwise, never its source with its escapes.
 Every bot line shows what the local Bot API server received from the bot: the visible text
 (markup already parsed away, as a Telegram client shows it), never text from the script.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,9 +21,11 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.rule import Rule
+from rich.table import Table
 from rich.text import Text
 
 PLAIN_WIDTH = 160
+INDENT = " " * len("09:35  ")  # under the text, past the time
 
 
 def one_line(text: str, limit: int) -> str:
@@ -29,6 +34,16 @@ def one_line(text: str, limit: int) -> str:
     if len(flat) <= limit:
         return flat
     return flat[: max(0, limit - 1)].rstrip() + "…"
+
+
+def rendered_plain(markdown: str, width: int) -> list[str]:
+    """The lines ``rich`` lays a Markdown document out in, without colours or styles."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, force_terminal=False, color_system=None, highlight=False
+    )
+    console.print(Markdown(markdown))
+    return [line.rstrip() for line in buffer.getvalue().rstrip().splitlines()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,16 +129,63 @@ class Transcript:
         ]
         self._emit(parts)
 
-    def choices(self, labels: list[str]) -> None:
-        """The buttons offered to the person at the keyboard, numbered."""
-        numbered = enumerate(labels, 1)
-        shown = "   ".join(f"{number}) {one_line(label, 40)}" for number, label in numbered)
-        self._emit([("       ↳ ", "dim"), (shown, "bold")])
+    def in_full(
+        self,
+        to: Speaker,
+        number: int,
+        text: str,
+        buttons: list[tuple[str, str]],
+        *,
+        edited: bool = False,
+    ) -> None:
+        """A bot message to the person at the keyboard, whole and numbered: every line of its
+        text, then each button on a line of its own, ``(mark, label)`` like ``("2.1)", "🔔")``.
+
+        Nothing is cut: wrapped under the text on a terminal, long lines kept in plain text.
+        """
+        head, *rest = text.split("\n")
+        rows: list[tuple[str, list[tuple[str, str]]]] = [
+            (
+                f"{self._stamp()}  ",
+                [
+                    (BOT.label, BOT.style),
+                    (" ✎ " if edited else " → ", "dim"),
+                    (to.label, to.style),
+                    (f" [{number}]", "bold"),
+                    (": ", "dim"),
+                    (head, ""),
+                ],
+            )
+        ]
+        rows += [(INDENT, [(line, "")]) for line in rest]
+        rows += [
+            (INDENT, [("↳ ", "dim"), (f"{mark} ", "bold"), (label, "bold")])
+            for mark, label in buttons
+        ]
+        self._emit_whole(rows)
+
+    def _emit_whole(self, rows: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        """Write lines of (text, style) parts after a left column, wrapping instead of cutting."""
+        plain = [(left + "".join(text for text, _ in parts)).rstrip() for left, parts in rows]
+        self.lines.extend(plain)
+        if self._console is None:
+            print("\n".join(plain), file=self._out, flush=True)
+            return
+        grid = Table.grid()
+        grid.add_column(width=len(INDENT), no_wrap=True)
+        grid.add_column(overflow="fold")
+        for left, parts in rows:
+            grid.add_row(Text(left, style="dim"), Text.assemble(*parts))
+        self._console.print(grid)
 
     # -- the demo itself -------------------------------------------------------------------
 
-    def note(self, text: str) -> None:
-        """A narrator's line (what the demo does, not a message)."""
+    def note(self, text: str, *, whole: bool = False) -> None:
+        """A narrator's line (what the demo does, not a message); ``whole`` for one the
+        person at the keyboard must read to the end (wrapped, not cut)."""
+        if whole:
+            self._emit_whole([(f"{self._stamp()}  ", [(f"· {text}", "italic")])])
+            return
         self._emit([(f"{self._stamp()}  ", "dim"), (f"· {text}", "italic")], dim=True)
 
     def heading(self, text: str) -> None:
@@ -134,10 +196,12 @@ class Transcript:
             self._console.print(Rule(text))
 
     def document(self, markdown: str) -> None:
-        """A Markdown document as the bot sent it (rendered on a terminal, raw otherwise)."""
-        self.lines.extend(markdown.splitlines())
+        """A Markdown document rendered as a reader sees it: styled on a terminal, plain text
+        otherwise (headings, tables and quotes laid out, no markup or escapes left)."""
+        plain = rendered_plain(markdown, PLAIN_WIDTH)
+        self.lines.extend(plain)
         if self._console is None:
-            print(markdown.rstrip("\n"), file=self._out, flush=True)
+            print("\n".join(plain), file=self._out, flush=True)
         else:
             self._console.print(Markdown(markdown))
 

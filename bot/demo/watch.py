@@ -49,7 +49,8 @@ class BotWatcher:
         self._answers = 0
         self._seen: set[tuple[int, int]] = set()
         self._task: asyncio.Task[None] | None = None
-        self.hooks: list[MessageHook] = []
+        # Chats whose messages someone else prints (the keyboard's own conversation, in full).
+        self.printers: dict[int, MessageHook] = {}
 
     def speaker_for(self, chat_id: int) -> Speaker:
         party = self._cast.by_chat(chat_id)
@@ -100,8 +101,10 @@ class BotWatcher:
         key = (message.chat_id, message.message_id)
         edited = key in self._seen
         self._seen.add(key)
+        printer = self.printers.get(message.chat_id)
+        if printer is not None:
+            printer(message, edited)
+            return
         self._transcript.bot_said(
             self.speaker_for(message.chat_id), visible_text(message), arrow="✎" if edited else "→"
         )
-        for hook in self.hooks:
-            hook(message, edited)

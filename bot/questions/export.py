@@ -1,9 +1,9 @@
 """The remote moderator's report: a session's questions as CSV, Markdown or JSON.
 
 CSV and JSON are data (stable English column names, UTC ISO times); the Markdown report is
-for people, in their language, with times in the session's zone. User text is escaped in
-Markdown so a question can never turn into markup, and in CSV a cell that a spreadsheet would
-run as a formula (``=``, ``+``, ``-``, ``@``) gets a leading apostrophe.
+for people, in their language, with times in the session's zone. User text is escaped for
+CommonMark (``markdown_text``) so a question can never turn into markup, and in CSV a cell
+that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) gets a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.questions.base import RelayContext
+from bot.questions.markdown_text import escape_cell, escape_heading, escape_text
 from bot.questions.text import clean
 from bot.questions.views import STATUS_MESSAGES, QuestionView, SessionView, hub_label
 from bot.timefmt import local_label
@@ -291,14 +291,6 @@ def render_json(report: Report) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=])")
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash every character Markdown (CommonMark, GFM tables) could read as markup."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def render_markdown(report: Report, translator: Translator, language: str) -> str:
     def t(message_id: str, **params: Any) -> str:
         # Plain text, not HTML: parameters go in unescaped and are escaped for Markdown after.
@@ -309,11 +301,9 @@ def render_markdown(report: Report, translator: Translator, language: str) -> st
 
     session, counts = report.session, report.counts()
     lines = [
-        f"# {escape_markdown(t('export.title', title=session.title))}",
+        f"# {escape_heading(t('export.title', title=session.title))}",
         "",
-        escape_markdown(
-            t("export.session_line", start=when(session.start_at), zone=session.timezone)
-        ),
+        escape_text(t("export.session_line", start=when(session.start_at), zone=session.timezone)),
         "",
         f"## {t('export.counts')}",
         "",
@@ -335,7 +325,7 @@ def render_markdown(report: Report, translator: Translator, language: str) -> st
         lines += [f"| {t('export.hub')} | {t('export.asked')} | {t('export.answered')} |"]
         lines += ["|---|---:|---:|"]
         for hub, count in counts.per_hub.items():
-            lines.append(f"| {escape_markdown(hub)} | {count.asked} | {count.answered} |")
+            lines.append(f"| {escape_cell(hub)} | {count.asked} | {count.answered} |")
     lines += ["", f"## {t('export.per_language')}", ""]
     lines += [f"| {t('export.language')} | {t('export.asked')} |", "|---|---:|"]
     lines += [f"| {lang} | {count} |" for lang, count in counts.per_language.items()]
@@ -347,11 +337,11 @@ def render_markdown(report: Report, translator: Translator, language: str) -> st
         lines += [
             f"### #{question.number} · {t(STATUS_MESSAGES[question.status])} · 👍 {question.votes}",
             "",
-            *[f"> {escape_markdown(part)}" if part else ">" for part in question.text.split("\n")],
+            *[f"> {part}" if part else ">" for part in escape_text(question.text).split("\n")],
             "",
-            escape_markdown(f"{label} · {question.language}"),
+            escape_text(f"{label} · {question.language}"),
             "",
-            escape_markdown(
+            escape_text(
                 t(
                     "export.timeline",
                     asked=when(question.created_at),
@@ -361,11 +351,17 @@ def render_markdown(report: Report, translator: Translator, language: str) -> st
             ),
         ]
         if question.answer_text:
-            lines += ["", f"{t('export.answer')}: {escape_markdown(question.answer_text)}"]
+            lines += [
+                "",
+                f"{t('export.answer')}: {escape_text(question.answer_text, at_line_start=False)}",
+            ]
         if question.reject_reason:
-            lines += ["", f"{t('export.reason')}: {escape_markdown(question.reject_reason)}"]
+            lines += [
+                "",
+                f"{t('export.reason')}: {escape_text(question.reject_reason, at_line_start=False)}",
+            ]
         lines.append("")
-    lines.append(escape_markdown(t("export.generated", moment=when(report.generated_at))))
+    lines.append(escape_text(t("export.generated", moment=when(report.generated_at))))
     return "\n".join(lines) + "\n"
 
 
@@ -387,10 +383,10 @@ def _remote_lines(report: Report, counts: ReportCounts, t: Any) -> list[str]:
         lines += ["", f"| {t('export.hub')} | {t('export.people')} |", "|---|---:|"]
         for hub in remote.hubs:
             people = "—" if hub.people is None else str(hub.people)
-            lines.append(f"| {escape_markdown(hub.label)} | {people} |")
+            lines.append(f"| {escape_cell(hub.label)} | {people} |")
     lines += ["", f"### {t('export.summary')}", ""]
     if remote.summary:
-        lines += [escape_markdown(part) for part in remote.summary.split("\n")]
+        lines += escape_text(remote.summary).split("\n")
     else:
         lines.append(t("export.no_summary"))
     return lines

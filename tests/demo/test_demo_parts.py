@@ -62,15 +62,50 @@ def test_plain_transcript_lines() -> None:
     transcript.said(Speaker("Ivan"), hub, "/ask hello")
     transcript.pressed(anna, None, "🔔 Remind me", "presses")
     transcript.bot_said(anna, "x" * 1000, arrow="✎")
-    transcript.choices(["🔔 Remind me", "📅 .ics"])
+    transcript.in_full(
+        anna, 3, "Pick one:\n" + "y" * 300, [("3.1)", "🔔 Remind me"), ("🔗", "Web")]
+    )
     lines = out.getvalue().splitlines()
     assert lines[0] == "09:35  Anna (Paris) → bot: /ask How can libraries help?"
     assert lines[1] == "09:35  Ivan @ Hub → bot: /ask hello"
     assert lines[2] == "09:35  Anna (Paris) presses [🔔 Remind me]"
     assert lines[3].startswith("09:35  bot ✎ Anna (Paris): xxx") and lines[3].endswith("…")
     assert len(lines[3]) <= 160
-    assert lines[4] == "       ↳ 1) 🔔 Remind me   2) 📅 .ics"
+    assert lines[4:] == [
+        "09:35  bot → Anna (Paris) [3]: Pick one:",
+        "       " + "y" * 300,  # the conversation at the keyboard is never cut
+        "       ↳ 3.1) 🔔 Remind me",
+        "       ↳ 🔗 Web",
+    ]
     assert "\x1b[" not in out.getvalue()
+
+
+def test_on_a_terminal_a_whole_message_wraps_under_its_text() -> None:
+    out = io.StringIO()
+    moment = datetime(2024, 12, 17, 6, 35, tzinfo=UTC)
+    transcript = Transcript(out, lambda: moment, VENUE, color=True)
+    words = " ".join(f"w{n}" for n in range(60))
+    transcript.in_full(Speaker("You"), 1, words, [(f"1.{n})", f"b{n}") for n in range(1, 7)])
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).splitlines()
+    assert shown[0].startswith("09:35  bot → You [1]: w0 w1") and len(shown) > 7
+    assert all(line.startswith("       ") for line in shown[1:])
+    assert " ".join(" ".join(shown).split()[5:65]) == words
+    assert [line.strip() for line in shown[-6:]] == [f"↳ 1.{n}) b{n}" for n in range(1, 7)]
+
+
+def test_a_document_is_shown_rendered_not_as_markdown_source() -> None:
+    out = io.StringIO()
+    transcript = Transcript(out, lambda: datetime(2024, 12, 17, 6, 35, tzinfo=UTC), VENUE)
+    report = (
+        "# Questions: Wi-Fi (hubs)!\n\n| Count | # |\n|---|---:|\n| Asked | 2 |\n\n"
+        "> Is \\*bold\\* kept (really)?\n\nThank you, Novosibirsk!\n"
+    )
+    transcript.document(report)
+    shown = out.getvalue()
+    assert "Questions: Wi-Fi (hubs)!" in shown and "# Questions" not in shown
+    assert "Is *bold* kept (really)?" in shown and "\\" not in shown and "|---" not in shown
+    assert re.search(r"^ *Asked +2 *$", shown, re.MULTILINE)
+    assert transcript.lines == shown.rstrip("\n").splitlines()
 
 
 def test_colour_only_when_asked_or_on_a_terminal() -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.demo.cast import make_cast
+from tests.markdown_render import shown_blocks
 
 pytestmark = pytest.mark.e2e
 
@@ -123,7 +124,12 @@ def test_demo_ends_well_and_its_summary_is_the_database(runs: dict[str, DemoRun]
     # The export the moderator got, kept as sent, is the report printed; its counts are the DB's.
     (report_path,) = run.keep.glob("questions-session-*.md")
     report = report_path.read_text("utf-8")
-    assert report.strip().splitlines()[0] in out
+    # The last screen is the report rendered, as a reader of the file sees it.
+    screen = out.split("== The moderator's export report")[1]
+    title = shown_blocks(report)[0]
+    assert title[0] == "heading" and title[1] in screen
+    assert not [mark for mark in ("\\(", "\\!", "\\-", "\\.", "|---", "\n# ") if mark in screen]
+    assert "\n> " in report and "\n▌ " in screen  # the questions are quotes in both
     assert f"| Answered | {answered} |" in report and f"| Rejected | {rejected} |" in report
     assert not (run.keep.parent / "production.db").exists()
 
@@ -195,11 +201,15 @@ def test_interactive_mode_through_a_pipe(runs: dict[str, DemoRun]) -> None:
     you = "You (keyboard)"
     said = [line[7:] for line in lines if line[7:].startswith(f"{you} → bot: ")]
     assert said == [f"{you} → bot: {text}" for text in KEYBOARD_LINES if not text.isdigit()]
-    answers = [line for line in lines if line[7:].startswith(f"bot → {you}:")]
+    # Their own conversation is shown whole, each message numbered, each button N.M.
+    answers = [
+        line for line in lines if re.match(rf"bot (→|✎) {re.escape(you)} \[\d+\]: ", line[7:])
+    ]
     assert len(answers) >= 3  # welcome, the programme, the card
-    choices = [line for line in lines if line.lstrip().startswith("↳ 1)")]
+    choices = [line for line in lines if re.match(r"       ↳ \d+\.1\) ", line)]
     pressed = [line for line in lines if line[7:].startswith(f"{you} presses [")]
     assert choices and len(pressed) == 2
+    assert not [line for line in lines if "no button" in line or "no message" in line]
     assert any("The keyboard is closed" in line for line in lines)
     assert "Rehearsal over" in lines[-1]
 

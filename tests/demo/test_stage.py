@@ -4,64 +4,12 @@ HTTP calls) instead of the application: what a scene sees, presses and prints.""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
-from bot.demo.cast import make_cast, populate
 from bot.demo.stage import ActorGaveUp, Stage, data_starts, has_button
-from bot.demo.transcript import Transcript
-from bot.demo.watch import BotWatcher
-from bot.i18n import Translator
-from localapi import LocalBotApiServer
-from tests.harness import TOKEN
 
-VENUE = ZoneInfo("Asia/Riyadh")
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime(2024, 12, 17, 6, 35, tzinfo=UTC)
-
-
-async def _bot(server: LocalBotApiServer, method: str, **params: Any) -> Any:
-    async with httpx.AsyncClient() as client:
-        response = await client.post(f"{server.root}/bot{TOKEN}/{method}", json=params)
-    body = response.json()
-    assert body["ok"], body
-    return body["result"]
-
-
-@pytest.fixture
-def printed() -> io.StringIO:
-    return io.StringIO()
-
-
-@pytest.fixture
-def stage(local_api: LocalBotApiServer, printed: io.StringIO) -> Stage:
-    cast = make_cast("en")
-    populate(local_api, cast)
-    clock = FixedClock()
-    transcript = Transcript(printed, clock.now, VENUE)
-    stage = Stage(
-        local_api,
-        clock,
-        date(2024, 12, 17),
-        VENUE,
-        cast,
-        transcript,
-        Translator(),
-        "en",
-        reply_timeout=0.5,
-    )
-    watcher = BotWatcher(
-        local_api, cast, transcript, query_owner=stage.query_owner, toast_label="pop-up"
-    )
-    stage.catch_up = watcher.catch_up
-    return stage
+from .support import bot_call as _bot
 
 
 async def test_actor_waits_for_the_bot_presses_its_button_and_the_watcher_prints_it(

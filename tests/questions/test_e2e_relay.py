@@ -123,7 +123,7 @@ async def test_ask_vote_moderate_notify_export(
     assert rows[1]["answer"] == "Хабы финансируются из грантов ИФЛА."
     markdown = report.data.decode()
     assert "| Asked | 3 |" in markdown and "| Answered | 3 |" in markdown
-    assert "| Novosibirsk hub \\(Russia\\) | 1 | 1 |" in markdown
+    assert "| Novosibirsk hub (Russia) | 1 | 1 |" in markdown
     assert "| ru | 2 |" in markdown and "| en | 1 |" in markdown
     assert "3 asked, 3 answered" in (documents[1].caption or "")
 

@@ -11,13 +11,13 @@ from bot.clock import FrozenClock
 from bot.i18n import default_translator
 from bot.questions.export import (
     Report,
-    escape_markdown,
     render_csv,
     render_json,
     render_markdown,
     spreadsheet_safe,
 )
 from storage.db import Database
+from tests.markdown_render import shown_blocks
 
 from .support import NOW, Acks, add_session, add_user, asker, make_relay
 
@@ -84,17 +84,42 @@ async def test_csv_and_json_carry_every_question(database: Database) -> None:
 async def test_markdown_report_shows_user_text_literally(database: Database) -> None:
     report, _ = await _session_with_history(database)
     english = render_markdown(report, default_translator(), "en")
-    assert "# Questions: Libraries & \\<AI\\>" in english
-    assert "> How do \\*libraries\\* use \\<b\\>AI\\</b\\>?" in english
+    assert "# Questions: Libraries & \\<AI>" in english
+    assert "> How do \\*libraries\\* use \\<b>AI\\</b>?" in english
     assert "| Asked | 6 |" in english and "| Answered | 3 |" in english
-    assert "| Novosibirsk hub \\(Russia\\) | 2 | 1 |" in english
+    assert "| Novosibirsk hub (Russia) | 2 | 1 |" in english
+    shown = shown_blocks(english)
+    assert ("heading", "Questions: Libraries & <AI>") in shown
+    assert ("blockquote/paragraph", "How do *libraries* use <b>AI</b>?") in shown
     assert "Reason: Answered already" in english
     russian = render_markdown(report, default_translator(), "ru")
     assert "| Задано | 6 |" in russian and "есть ответ" in russian
 
 
-def test_escape_markdown() -> None:
-    assert escape_markdown("a_b *c* [x](y) #1 |") == "a\\_b \\*c\\* \\[x\\]\\(y\\) \\#1 \\|"
+async def test_markdown_report_escapes_only_what_would_be_markup(database: Database) -> None:
+    """A .md file is no MarkdownV2 message: ``(``, ``!``, ``-``, ``.`` need no backslash,
+    while markup a person wrote stays literal when a CommonMark renderer shows the file."""
+    session_id = await add_session(database, title="Wi-Fi (hubs)!")
+    relay = make_relay(database, FrozenClock(NOW))
+    await relay.hubs.register(-100, "Novosibirsk library hub (Russia)", 5)
+    plain = "Thank you, Novosibirsk! Is the Wi-Fi (guest) fast? Slides at 12:58."
+    marked = "Is *bold*, _x_ or [link](x) kept?\n- and this line?"
+    for who, text in ((asker(1), plain), (asker(2, chat_id=-100), marked)):
+        await relay.asking.submit(who, session_id, text, None, Acks())
+    await relay.exports.save_summary(session_id, "Good day (really)!\n1. Thanks.", MODERATOR)
+    markdown = render_markdown(await relay.exports.report(session_id), default_translator(), "en")
+    assert not [escape for escape in ("\\(", "\\)", "\\!") if escape in markdown]
+    # Only the list markers people typed at a line's start are escaped.
+    assert markdown.count("\\-") == markdown.count("> \\- and this line?") == 1
+    assert markdown.count("\\.") == markdown.count("\n1\\. Thanks.") == 1
+    assert f"> {plain}" in markdown and "# Questions: Wi-Fi (hubs)!" in markdown
+    assert "| Novosibirsk library hub (Russia) | — |" in markdown
+    shown = shown_blocks(markdown)
+    assert ("blockquote/paragraph", plain) in shown
+    assert ("blockquote/paragraph", marked) in shown
+    assert ("paragraph", "Good day (really)!\n1. Thanks.") in shown
+    assert ("heading", "Questions: Wi-Fi (hubs)!") in shown
+    assert not [kind for kind, _ in shown if "list" in kind or "em" in kind]
 
 
 def test_csv_cells_never_become_formulas() -> None:
