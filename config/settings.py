@@ -10,7 +10,7 @@ import re
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -18,7 +18,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///remotehub.db"
-SOURCE_FORMATS = (
+
+
+SourceFormat = Literal[
     "ical",
     "frab_xml",
     "frab_json",
@@ -26,8 +28,11 @@ SOURCE_FORMATS = (
     "indico_event",
     "pretalx_widget",
     "csv",
+    "xcal",
+    "xlsx",
     "news",
-)
+]
+SOURCE_FORMATS: tuple[str, ...] = get_args(SourceFormat)
 
 
 class ConfigError(Exception):
@@ -54,7 +59,7 @@ class SourceSettings(_Section):
 
     url: str
     name: str | None = None
-    format: Literal["ical", "frab_xml", "frab_json", "csv", "news"] | None = None
+    format: SourceFormat | None = None
     interval: int = Field(default=900, ge=30, description="seconds between polls")
     timezone: str | None = None
 
