@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import defusedxml
 import openpyxl
 from openpyxl.utils.datetime import from_excel
 
@@ -183,5 +184,10 @@ def _first_text(row: Sequence[Any]) -> str | None:
 
 
 def _reason(exc: BaseException) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:  # openpyxl rewraps what defusedxml refused
+        if isinstance(cause, defusedxml.DefusedXmlException):
+            return f"unsafe XML refused: {type(cause).__name__}"
+        cause = cause.__cause__ or cause.__context__
     text = " ".join(str(exc).split())[:120]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
