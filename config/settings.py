@@ -10,15 +10,25 @@ import re
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///remotehub.db"
-SOURCE_FORMATS = (
+
+
+SourceFormat = Literal[
     "ical",
     "frab_xml",
     "frab_json",
@@ -26,8 +36,11 @@ SOURCE_FORMATS = (
     "indico_event",
     "pretalx_widget",
     "csv",
+    "xcal",
+    "xlsx",
     "news",
-)
+]
+SOURCE_FORMATS: tuple[str, ...] = get_args(SourceFormat)
 
 
 class ConfigError(Exception):
@@ -54,14 +67,32 @@ class SourceSettings(_Section):
 
     url: str
     name: str | None = None
-    format: Literal["ical", "frab_xml", "frab_json", "csv", "news"] | None = None
+    format: SourceFormat | None = None
     interval: int = Field(default=900, ge=30, description="seconds between polls")
     timezone: str | None = None
+    # An API token (Indico's personal tokens), sent as "Authorization: Bearer ..."; a
+    # SecretStr, so reprs and logs of the settings never show it.
+    token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("token", "api_token")
+    )
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
         return None if value is None else validate_zone(value)
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if any(c.isspace() or not c.isprintable() for c in value.get_secret_value().strip()):
+            raise ValueError("must be one word without spaces or control characters")
+        return SecretStr(value.get_secret_value().strip())
+
+    @property
+    def token_value(self) -> str | None:
+        return self.token.get_secret_value() if self.token else None
 
 
 class FilterSettings(_Section):

@@ -34,6 +34,7 @@ class Route:
     drip_delay: float | None = None  # seconds between chunks of drip_chunk bytes
     drip_chunk: int = 1
     stream_size: int | None = None  # stream this many zero bytes (no Content-Length)
+    bearer: str | None = None  # answer 401 unless "Authorization: Bearer <this>" is sent
 
 
 class FeedServer:
@@ -115,6 +116,10 @@ class FeedServer:
         route = self.routes.get(path)
         if route is None:
             return web.Response(status=404, text="not found")
+        if route.bearer is not None and request.headers.get("Authorization") != (
+            f"Bearer {route.bearer}"
+        ):
+            return web.Response(status=401, reason="Unauthorized", text="token required")
         if route.location is not None:
             return web.Response(status=route.status, headers={"Location": route.location})
         if route.stream_size is not None or route.drip_delay is not None:

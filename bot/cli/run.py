@@ -49,7 +49,8 @@ def add_parser(subparsers: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     settings = load_settings(args.config, require_token=True)
     token = settings.token.get_secret_value() if settings.token else ""
-    configure_logging(args.log_level, secrets=[token])
+    source_tokens = [source.token_value or "" for source in settings.sources]
+    configure_logging(args.log_level, secrets=[token, *source_tokens])
     mode: Mode = "webhook" if getattr(args, "webhook", False) else settings.telegram.mode
     wait = max(0.0, getattr(args, "wait", DEFAULT_WAIT_SECONDS))
     try:

@@ -9,6 +9,7 @@ from bot.ingest.errors import ParseError
 from bot.ingest.parsers.csv_programme import looks_like_programme_csv
 from bot.ingest.parsers.indico import looks_like_indico_event, looks_like_indico_timetable
 from bot.ingest.parsers.pretalx_widget import looks_like_pretalx_widget
+from bot.ingest.parsers.xlsx_programme import looks_like_xlsx
 
 FORMATS = (
     "ical",
@@ -18,6 +19,8 @@ FORMATS = (
     "indico_event",
     "pretalx_widget",
     "csv",
+    "xcal",
+    "xlsx",
     "news",
 )
 _XML_PROLOGUE = re.compile(
@@ -30,8 +33,13 @@ _XML_ROOTS = {
     "rss": "news",
     "feed": "news",
     "RDF": "news",
+    # pentabarf's <iCalendar> (frab, pretalx, FOSDEM) and RFC 6321's <icalendar>
+    "iCalendar": "xcal",
+    "icalendar": "xcal",
 }
 _CONTENT_TYPES = (
+    ("calendar+xml", "xcal"),
+    ("spreadsheetml", "xlsx"),
     ("calendar", "ical"),
     ("rss", "news"),
     ("atom", "news"),
@@ -42,6 +50,9 @@ _EXTENSIONS = {
     ".ics": "ical",
     ".ical": "ical",
     ".csv": "csv",
+    ".xcal": "xcal",
+    ".xcs": "xcal",
+    ".xlsx": "xlsx",
     ".json": "frab_json",
     ".rss": "news",
     ".atom": "news",
@@ -50,6 +61,10 @@ _EXTENSIONS = {
 
 def detect_format(data: bytes, content_type: str | None = None, url: str | None = None) -> str:
     """One of FORMATS, decided by the content; hints only break a tie. ParseError if unknown."""
+    if data.startswith(b"PK\x03\x04"):
+        if looks_like_xlsx(data):
+            return "xlsx"
+        raise ParseError("a zip archive, but not an Excel workbook (no xl/workbook.xml)", "byte 0")
     text = _head(data)
     if not text:
         raise ParseError("empty input", "byte 0")
@@ -62,8 +77,8 @@ def detect_format(data: bytes, content_type: str | None = None, url: str | None 
     if text.startswith("<") and re.match(r"<(!doctype\s+html|html)", text, re.IGNORECASE):
         raise ParseError("this is an HTML page, not a programme or feed", "byte 0")
     raise ParseError(
-        "unknown format: expected iCalendar, frab XML/JSON, Indico or pretalx JSON, "
-        "CSV with a header, or RSS/Atom",
+        "unknown format: expected iCalendar or xCal, frab XML/JSON, Indico or pretalx JSON, "
+        "CSV or XLSX with a header, or RSS/Atom",
         "byte 0",
     )
 

@@ -116,13 +116,17 @@ class Fetcher:
     async def __aexit__(self, *_exc: object) -> None:
         await self.aclose()
 
-    async def fetch(self, location: str, validators: Validators | None = None) -> FetchResult:
-        """GET ``location`` (conditionally, if validators are given) within every limit."""
+    async def fetch(
+        self, location: str, validators: Validators | None = None, *, token: str | None = None
+    ) -> FetchResult:
+        """GET ``location`` (conditionally, if validators are given) within every limit;
+        ``token`` goes as ``Authorization: Bearer`` (httpx drops it on a redirect to
+        another origin)."""
         if is_local(location):
             return await asyncio.to_thread(_read_file, location, self.limits.max_bytes)
         try:
             async with asyncio.timeout(self.limits.total_timeout):
-                return await self._get(location, validators or Validators())
+                return await self._get(location, validators or Validators(), token)
         except TimeoutError:
             raise FetchError(
                 f"no complete answer within {self.limits.total_timeout:g} s (total deadline)"
@@ -130,8 +134,11 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise FetchError(_describe_http_error(exc, self.limits)) from None
 
-    async def _get(self, url: str, validators: Validators) -> FetchResult:
-        request = self._client.build_request("GET", url, headers=validators.headers())
+    async def _get(self, url: str, validators: Validators, token: str | None) -> FetchResult:
+        headers = validators.headers()
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = self._client.build_request("GET", url, headers=headers)
         permanent: str | None = None
         still_permanent = True
         for _hop in range(self.limits.max_redirects + 1):

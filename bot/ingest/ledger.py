@@ -169,8 +169,13 @@ def configured_values(source: Source, config: SourceSettings, now: datetime) -> 
         "enabled": True,
         "format": config.format,
         "timezone": config.timezone,
+        "token": config.token_value,
     }
-    if config.format != source.format or config.timezone != source.timezone:
+    if (
+        config.format != source.format
+        or config.timezone != source.timezone
+        or config.token_value != source.token  # another token may see another programme
+    ):
         values.update(etag=None, last_modified=None, content_hash=None)
     if not source.enabled or source.next_poll_at is None:
         values["next_poll_at"] = now

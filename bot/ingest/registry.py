@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.ingest.detect import detect_format
@@ -15,6 +16,8 @@ from bot.ingest.parsers.ical import parse_ical
 from bot.ingest.parsers.indico import parse_indico_event, parse_indico_timetable
 from bot.ingest.parsers.news import parse_news
 from bot.ingest.parsers.pretalx_widget import parse_pretalx_widget
+from bot.ingest.parsers.xcal import parse_xcal
+from bot.ingest.parsers.xlsx_programme import parse_xlsx
 from bot.ingest.records import ParseResult
 
 Parser = Callable[[bytes, ZoneInfo], ParseResult]
@@ -27,6 +30,8 @@ PARSERS: dict[str, Parser] = {
     "indico_event": parse_indico_event,
     "pretalx_widget": parse_pretalx_widget,
     "csv": parse_csv,
+    "xcal": parse_xcal,
+    "xlsx": parse_xlsx,
     "news": parse_news,
 }
 
@@ -38,8 +43,10 @@ def parse_programme(
     venue_tz: str = "UTC",
     content_type: str | None = None,
     url: str | None = None,
+    sheet: str | None = None,
 ) -> ParseResult:
-    """Parse a programme or feed; every failure is a ParseError."""
+    """Parse a programme or feed; every failure is a ParseError. `sheet` names the sheet of
+    a workbook to read (the first one by default)."""
     try:
         venue = ZoneInfo(venue_tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -50,6 +57,8 @@ def parse_programme(
     parser = PARSERS.get(name)
     if parser is None:
         raise ParseError(f"unknown format {name!r}; valid: {', '.join(sorted(PARSERS))}")
+    if sheet is not None and name == "xlsx":
+        parser = partial(parse_xlsx, sheet=sheet)
     try:
         result = parser(data, venue)
     except ParseError:

@@ -97,6 +97,7 @@ class IngestionService:
                         interval_seconds=config.interval,
                         enabled=True,
                         now=now,
+                        token=config.token_value,
                     )
                 else:
                     await programme.update_source(
@@ -153,7 +154,9 @@ class IngestionService:
     async def _poll(self, source: Source) -> PollOutcome:
         validators = Validators(source.etag, source.last_modified)
         try:
-            fetched = await self.fetcher.fetch(source.permanent_url or source.url, validators)
+            fetched = await self.fetcher.fetch(
+                source.permanent_url or source.url, validators, token=source.token
+            )
         except FetchError as exc:
             return await self._ledger.record_failure(
                 source, exc.reason, retry_after=exc.retry_after

@@ -52,6 +52,11 @@ class Source(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     # A body that would cancel most of the programme at once waits for a second sighting.
     held_hash: Mapped[str | None] = mapped_column(String(64))
+    # The API token sent as a bearer token (from config; never logged nor shown).
+    token: Mapped[str | None] = mapped_column(String(500))
+
+    def __repr__(self) -> str:  # the token stays out of reprs and tracebacks
+        return f"Source(id={self.id!r}, url={self.url!r}, format={self.format!r})"
 
 
 class Session(Base):

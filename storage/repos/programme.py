@@ -53,9 +53,11 @@ async def add_source(
     interval_seconds: int,
     enabled: bool,
     now: datetime,
+    token: str | None = None,
 ) -> Source:
     source = Source(
         url=url,
+        token=token,
         name=name,
         format=format,
         timezone=timezone,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = PROJECT_ROOT / "tests" / "data" / "schedules"
 PROGRAMME_DIR = PROJECT_ROOT / "tests" / "data" / "programme"
+DATA_DIR = PROJECT_ROOT / "tests" / "data"
 
 
 def utc(text: str) -> datetime:
@@ -40,3 +43,20 @@ XML_BOMB = b"""<?xml version="1.0"?>
  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
 ]>
 """
+
+
+def zip_bytes(parts: dict[str, bytes]) -> bytes:
+    """A zip archive holding ``parts`` (name -> content)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def replace_in_zip(data: bytes, name: str, content: bytes) -> bytes:
+    """The archive ``data`` with part ``name`` replaced by ``content``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts[name] = content
+    return zip_bytes(parts)

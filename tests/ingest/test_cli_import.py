@@ -14,7 +14,7 @@ import pytest
 from storage.db import Database
 from tests.feedserver import FeedServer
 
-from .helpers import FIXTURES_DIR, PROJECT_ROOT
+from .helpers import FIXTURES_DIR, PROGRAMME_DIR, PROJECT_ROOT
 from .rig import news_items, rss
 
 FOSDEM = FIXTURES_DIR / "fosdem_2021.xml"
@@ -87,6 +87,20 @@ async def test_dry_run_json_prints_one_object_per_session() -> None:
     assert (welcome["timezone"], welcome["room"]) == ("Europe/Brussels", "K.fosdem")
 
 
+@pytest.mark.parametrize(
+    "name", ["programme.xcal", "programme.rfc6321.xml", "programme.xlsx", "programme.ics"]
+)
+async def test_dry_run_json_reads_xcal_and_xlsx_like_ical(name: str) -> None:
+    run = await remotehub(
+        "import", str(PROGRAMME_DIR / name), "--dry-run", "--json", zone="Europe/Moscow"
+    )
+    assert run.code == 0, run.err
+    rows = [json.loads(line) for line in run.lines]
+    assert [row["key"] for row in rows] == [f"tf24-{n}" for n in range(1, 6)]
+    assert all(list(row) == JSON_FIELDS for row in rows)
+    assert rows[2]["end"] == "2024-06-18T21:45:00+00:00"  # 00:45 the next day, Moscow
+
+
 async def test_timezone_option_and_format_option() -> None:
     run = await remotehub(
         "import", str(FOSDEM), "--dry-run", "--json", "--format", "frab_xml", "--timezone", "UTC"
@@ -111,10 +125,11 @@ async def test_dry_run_reads_a_url_and_a_feed(feed_server: FeedServer) -> None:
         (bytes(range(256)) * 40, "unknown format"),
         (b"", "empty input"),
         (FOSDEM.read_bytes()[:50_000], "frab"),
+        ((PROGRAMME_DIR / "programme.xlsx").read_bytes()[:2000], "XLSX: not a readable zip"),
         (b'<?xml version="1.0"?><schedule><day date="2021-02-06"><room name="x">'
          b'<event id="1"><title>T</title><start>nonsense</start></event>', "frab"),
     ],
-    ids=["garbage", "empty", "truncated", "bad time"],
+    ids=["garbage", "empty", "truncated", "truncated xlsx", "bad time"],
 )  # fmt: skip
 async def test_unparseable_input_exits_2_with_one_line(
     tmp_path: Path, content: bytes, says: str

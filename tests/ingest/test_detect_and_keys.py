@@ -9,6 +9,12 @@ import pytest
 from bot.ingest import ParseError, SessionRecord, detect_format
 from bot.ingest.keys import hashed_key, make_keys_unique
 
+from .helpers import PROGRAMME_DIR, zip_bytes
+
+
+def _xlsx_bytes() -> bytes:
+    return (PROGRAMME_DIR / "programme.xlsx").read_bytes()
+
 
 @pytest.mark.parametrize(
     ("data", "expected"),
@@ -25,10 +31,23 @@ from bot.ingest.keys import hashed_key, make_keys_unique
         (b"Title;Start;Room\nA;2024-01-01 10:00;R\n", "csv"),
         ("\ufeffName,Begins\n".encode(), "csv"),
         ("BEGIN:VCALENDAR\r\n".encode("utf-16"), "ical"),
+        (b'<?xml version="1.0"?>\n<iCalendar xmlns:pentabarf="http://pentabarf.org"/>', "xcal"),
+        (b'<icalendar xmlns="urn:ietf:params:xml:ns:icalendar-2.0"/>', "xcal"),
+        (b'<xCal:iCalendar xmlns:xCal="urn:ietf:params:xml:ns:xcal"/>', "xcal"),
+        ("Название;Начало;Зал\nA;10:00;R\n".encode(), "csv"),
+        (_xlsx_bytes(), "xlsx"),
     ],
 )
 def test_detect_from_content(data: bytes, expected: str) -> None:
     assert detect_format(data) == expected
+
+
+def test_xlsx_is_known_by_content_not_by_name() -> None:
+    data = _xlsx_bytes()
+    assert detect_format(data, url="https://e.org/programme.csv", content_type="text/csv") == "xlsx"
+    assert detect_format(data[: len(data) // 2]) == "xlsx"  # damaged: the parser says how
+    assert detect_format(b"junk", url="https://e.org/p.xlsx") == "xlsx"
+    assert detect_format(b"junk", url="https://e.org/schedule.xcal") == "xcal"
 
 
 def test_hints_only_decide_when_content_does_not() -> None:
@@ -45,6 +64,7 @@ def test_hints_only_decide_when_content_does_not() -> None:
         (b'{"foo": 1}', "unknown format"),
         (b"<svg/>", "unknown format"),
         (b"hello world", "unknown format"),
+        (zip_bytes({"word/document.xml": b"<w/>"}), "zip archive, but not an Excel workbook"),
     ],
 )
 def test_detect_failures(data: bytes, message: str) -> None:

@@ -8,17 +8,25 @@ import pytest
 
 from bot.ingest import ParseError, parse_programme
 
-from .helpers import PROGRAMME_DIR, XML_BOMB
+from .helpers import PROGRAMME_DIR, XML_BOMB, replace_in_zip, zip_bytes
 
 BILLION_LAUGHS = XML_BOMB + b"<schedule><conference><title>&lol9;</title></conference></schedule>\n"
+WORKSHEET_BOMB = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+)
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE schedule [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <schedule><conference><title>&xxe;</title></conference></schedule>
 """
 
 
+def _read(name: str) -> bytes:
+    return (PROGRAMME_DIR / name).read_bytes()
+
+
 def _truncated(name: str, keep: float = 0.6) -> bytes:
-    data = (PROGRAMME_DIR / name).read_bytes()
+    data = _read(name)
     return data[: int(len(data) * keep)]
 
 
@@ -50,6 +58,29 @@ CASES = {
     "json list": (b"[1, 2, 3]", "frab_json"),
     "html page": (b"<!DOCTYPE html><html><body>Not found</body></html>", None),
     "path as feed": (b"/etc/passwd", "news"),
+    "billion laughs as xcal": (
+        XML_BOMB + b"<iCalendar><vcalendar><vevent><summary>&lol9;"
+        b"</summary></vevent></vcalendar></iCalendar>",
+        None,
+    ),
+    "garbage as xcal": (b"\x00\xff\xfe\x00garbage" * 50, "xcal"),
+    "truncated xcal": (_truncated("programme.xcal"), None),
+    "truncated rfc 6321": (_truncated("programme.rfc6321.xml"), None),
+    "garbage as xlsx": (b"\x00\xff\xfe\x00garbage" * 50, "xlsx"),
+    "truncated xlsx": (_truncated("programme.xlsx"), None),
+    "zip that is no workbook": (zip_bytes({"a.txt": b"hello"}), "xlsx"),
+    "workbook with broken xml": (
+        replace_in_zip(_read("programme.xlsx"), "xl/workbook.xml", b"<workbook><sheets"),
+        None,
+    ),
+    "billion laughs in a workbook": (
+        replace_in_zip(
+            _read("programme.xlsx"),
+            "xl/worksheets/sheet1.xml",
+            XML_BOMB + WORKSHEET_BOMB,
+        ),
+        None,
+    ),
 }
 
 
@@ -99,7 +130,7 @@ def test_unknown_format_name_lists_valid_ones() -> None:
     with pytest.raises(
         ParseError,
         match="valid: csv, frab_json, frab_xml, ical, indico_event, indico_timetable, news, "
-        "pretalx_widget",
+        "pretalx_widget, xcal, xlsx",
     ):
         parse_programme(b"BEGIN:VCALENDAR", format="pdf")
 

@@ -1,4 +1,4 @@
-"""One small programme written in six formats parses to the same sessions."""
+"""One small programme written in nine forms parses to the same sessions."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ FILES = {
     "programme.csv": "csv",
     "programme.indico.json": "indico_timetable",
     "programme.pretalx.json": "pretalx_widget",
+    "programme.xcal": "xcal",
+    "programme.rfc6321.xml": "xcal",
+    "programme.xlsx": "xlsx",
 }
 # Fields a format cannot carry: Indico has no cancelled state (organisers delete or retitle
 # the contribution); pretalx's widget has neither a talk URL nor links.

@@ -6,9 +6,6 @@ from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 from zoneinfo import ZoneInfo
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
-
 from bot.ingest.errors import ParseError
 from bot.ingest.parsers.common import clean, parse_clock
 from bot.ingest.parsers.frab_common import (
@@ -19,6 +16,7 @@ from bot.ingest.parsers.frab_common import (
     build_sessions,
     check_zone,
 )
+from bot.ingest.parsers.xml_safe import load_xml, local_name
 from bot.ingest.records import ParseResult
 
 LABEL = "frab XML"
@@ -27,11 +25,12 @@ _ROOTS = frozenset({"schedule", "conference"})
 
 def parse_frab_xml(data: bytes, venue: ZoneInfo) -> ParseResult:
     """Parse a frab-style ``<schedule>`` document."""
-    root = _parse(data)
-    if _local(root.tag) not in _ROOTS:
-        raise ParseError(f"root element is <{_local(root.tag)}>, expected <schedule>", fmt=LABEL)
+    root = load_xml(data, LABEL)
+    root_name = local_name(root.tag)
+    if root_name not in _ROOTS:
+        raise ParseError(f"root element is <{root_name}>, expected <schedule>", fmt=LABEL)
     warnings: list[str] = []
-    conference = root if _local(root.tag) == "conference" else root.find("conference")
+    conference = root if root_name == "conference" else root.find("conference")
     title = None
     ctx = FrabContext(venue=venue, label=LABEL)
     if conference is not None:
@@ -56,25 +55,6 @@ def parse_frab_xml(data: bytes, venue: ZoneInfo) -> ParseResult:
         title=title,
         floating_times=ctx.counts["floating"],
     )
-
-
-def _parse(data: bytes) -> Element:
-    data = data.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if not data:
-        raise ParseError("empty document", fmt=LABEL)
-    try:
-        root: Element = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise ParseError(f"unsafe XML refused ({type(exc).__name__})", fmt=LABEL) from exc
-    except SafeET.ParseError as exc:
-        line, column = getattr(exc, "position", (0, 0))
-        reason = str(exc).split(":", 1)[0]
-        raise ParseError(reason, f"line {line}, column {column}", fmt=LABEL) from exc
-    return root
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def _raw_events(root: Element) -> Iterator[RawEvent]:

@@ -12,8 +12,8 @@ import icalendar
 from bot.ingest.parsers.common import clean, midnight_utc, to_utc
 
 # Properties that carry a livestream or a remote-participation link.
-_WEBCAST_PROPS = ("X-WEBCAST", "X-WEBCAST-URL", "X-LIVESTREAM", "X-LIVESTREAM-URL", "X-STREAM-URL")
-_PARTICIPATION_PROPS = (
+WEBCAST_PROPS = ("X-WEBCAST", "X-WEBCAST-URL", "X-LIVESTREAM", "X-LIVESTREAM-URL", "X-STREAM-URL")
+PARTICIPATION_PROPS = (
     "CONFERENCE",
     "X-PARTICIPATION-URL",
     "X-REMOTE-URL",
@@ -22,8 +22,8 @@ _PARTICIPATION_PROPS = (
     "X-MICROSOFT-SKYPETEAMSMEETINGURL",
     "X-MICROSOFT-ONLINEMEETINGEXTERNALLINK",
 )
-_PERSON_PROPS = ("X-SPEAKER", "X-SPEAKERS", "X-PERSONS", "X-PRESENTER", "X-PRESENTERS")
-_PERSON_ROLES = frozenset({"CHAIR", "SPEAKER", "X-SPEAKER", "MODERATOR"})
+PERSON_PROPS = ("X-SPEAKER", "X-SPEAKERS", "X-PERSONS", "X-PRESENTER", "X-PRESENTERS")
+PERSON_ROLES = frozenset({"CHAIR", "SPEAKER", "X-SPEAKER", "MODERATOR"})
 
 
 def prop(component: icalendar.Component, name: str) -> Any:
@@ -98,12 +98,12 @@ def event_fields(event: icalendar.Component) -> IcalFields:
         cn = (attr(organiser, "params") or {}).get("CN")
         fields.organiser = clean(cn) or clean(re.sub(r"^mailto:", "", str(organiser), flags=re.I))
     persons: list[str] = []
-    for name in _PERSON_PROPS:
+    for name in PERSON_PROPS:
         for value in values(event, name):
             persons.extend(p.strip() for p in re.split(r"[;,]", str(value)) if p.strip())
     for attendee in values(event, "ATTENDEE"):
         params = attr(attendee, "params") or {}
-        if str(params.get("ROLE", "")).upper() in _PERSON_ROLES and clean(params.get("CN")):
+        if str(params.get("ROLE", "")).upper() in PERSON_ROLES and clean(params.get("CN")):
             persons.append(str(params["CN"]).strip())
     fields.persons = tuple(dict.fromkeys(persons))
     summary_params = attr(prop(event, "SUMMARY"), "params") or {}
@@ -112,8 +112,8 @@ def event_fields(event: icalendar.Component) -> IcalFields:
         fields.sequence = int(str(prop(event, "SEQUENCE") or 0))
     except ValueError:
         fields.sequence = 0
-    for name in _WEBCAST_PROPS:
+    for name in WEBCAST_PROPS:
         fields.links.extend((str(v), "livestream") for v in values(event, name))
-    for name in _PARTICIPATION_PROPS:
+    for name in PARTICIPATION_PROPS:
         fields.links.extend((str(v), "remote participation") for v in values(event, name))
     return fields
