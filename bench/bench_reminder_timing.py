@@ -79,7 +79,7 @@ async def run_bot(root: str, conn: Connection, url: str, options: dict[str, Any]
     now = datetime.now(UTC)
     chats = range(FIRST_CHAT, FIRST_CHAT + count)
     # Free: count/26.55 s of sending; paid: a few seconds. Plus time to start and plan.
-    sending = count / (250.0 if options["paid"] else 26.55)
+    sending = count / (100.0 if options["paid"] else 26.55)
     due = now + timedelta(seconds=sending + 25)
     async with database.transaction() as db:
         since = now - timedelta(days=1)
