@@ -69,11 +69,15 @@ async def _follow(
     async with client.get(url, timeout=timeout) as response:
         assert response.status == 200, response.status
         ready.set()
-        async for line in response.content:
-            found = pattern.search(line)
-            if found is None:
+        tail = b""
+        # Chunks, not lines: a render is a hundred lines, and reading them one by one made
+        # this process (not the bot) the bottleneck at 300 streams.
+        async for chunk in response.content.iter_any():
+            window, tail = tail + chunk, (tail + chunk)[-64:]
+            counts = pattern.findall(window)
+            if not counts:
                 continue
-            count, now = int(found.group(1)), time.time()
+            count, now = int(counts[-1]), time.time()
             for number in range(shown + 1, count + 1):
                 seen[number] = now
             shown = max(shown, count)

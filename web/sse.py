@@ -7,6 +7,7 @@ of the latest state, so a burst of questions costs one render per viewer, not on
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -18,7 +19,9 @@ KEEPALIVE = 15.0  # a comment line this often: proxies keep the stream, dead cli
 STREAMS = web.AppKey("streams", set[asyncio.Task[None]])
 
 
+@functools.lru_cache(maxsize=256)
 def event_lines(event: str, data: str) -> bytes:
+    """One event, encoded; cached, since hundreds of walls send the very same render."""
     body = "".join(f"data: {line}\n" for line in data.split("\n"))
     return f"event: {event}\n{body}\n".encode()
 
