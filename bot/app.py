@@ -51,7 +51,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Remo
         clock=clock,
         transport=PtbTransport(application.bot),
         timer=JobQueueTimer(job_queue, clock),
-        board=JobQueueBoard(job_queue),
+        board=JobQueueBoard(job_queue, clock),
     )
     application.bot_data.attach(services)
     registry.register_all(application)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import ScaledClock
 from bot.demo.cast import make_cast, populate
+from bot.demo.hold import OutboxHold
 from bot.demo.interactive import KeyboardParticipant
 from bot.demo.options import DAY_ENDS, DAY_STARTS, DRAIN_SECONDS, DemoOptions
 from bot.demo.programme import write_programme
@@ -131,6 +132,8 @@ async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> Demo
         )
         stage.catch_up = watcher.catch_up
         bot = await RunningBot.start(settings, clock)
+        outbox_hold = OutboxHold(bot.services.database, clock)
+        outbox_hold.attach()
         try:
             transcript.note(stage.t("demo.note.bot_up", username=bot.services.bot_username))
             watcher.start()
@@ -146,6 +149,7 @@ async def _rehearse(options: DemoOptions, workdir: Path, started: float) -> Demo
         finally:
             try:
                 await watcher.stop()
+                await outbox_hold.stop()
             finally:
                 await bot.stop()  # before the work directory goes, whatever happened
         moderator = cast.person(cast.moderator).user_id

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
+from bot.clock import Clock, ScaledClock
 from bot.demo.cast import Cast, Group, Person
 from bot.demo.transcript import Speaker, Transcript
 from bot.i18n import Translator
@@ -23,6 +23,7 @@ from localapi import LocalBotApiServer, StoredMessage
 Button = dict[str, Any]
 MessageTest = Callable[[StoredMessage], bool]
 ButtonTest = Callable[[Button], bool]
+HELD_LOOK_SECONDS = 0.01  # how often a waiting scene looks at a held clock again
 
 
 class ActorGaveUp(Exception):
@@ -121,8 +122,25 @@ class Stage:
         return datetime.combine(self.day, time(hours, minutes), self.zone)
 
     async def at(self, hours: int, minutes: int = 0) -> None:
-        """Wait until the bot's clock shows this venue-local time (at once if it is past)."""
-        await asyncio.sleep(real_delay(self.clock, self.moment(hours, minutes)))
+        """Wait until the bot's clock shows this venue-local time (at once if it is past).
+
+        The clock may be held meanwhile (the bot is busy), so look again after each sleep.
+        """
+        moment = self.moment(hours, minutes)
+        while True:
+            delay = real_delay(self.clock, moment)
+            if delay <= 0:
+                return
+            await asyncio.sleep(max(delay, HELD_LOOK_SECONDS))
+
+    def hold(self) -> None:
+        """Stop the bot's clock (someone waits for the bot), if it is the rehearsal's."""
+        if isinstance(self.clock, ScaledClock):
+            self.clock.hold()
+
+    def release(self) -> None:
+        if isinstance(self.clock, ScaledClock):
+            self.clock.release()
 
     def t(self, message_id: str, **params: Any) -> str:
         """A demo text in the terminal's language."""
@@ -143,6 +161,18 @@ class Actor:
         self.speaker = Speaker(person.label, person.style)
         self.where = Speaker(group.label, group.style) if group is not None else None
         self._cursor = len(stage.server.core.changelog)
+        self._holding = False  # this actor holds the clock until the bot answers
+
+    def _wait_for_bot(self) -> None:
+        """From a message or a press until its answer, the bot's lag costs no story time."""
+        if not self._holding:
+            self._holding = True
+            self.stage.hold()
+
+    def _answered(self) -> None:
+        if self._holding:
+            self._holding = False
+            self.stage.release()
 
     def line(self, message_id: str) -> str:
         """This person's scripted words, in the language they write."""
@@ -154,13 +184,18 @@ class Actor:
     async def say(self, text: str, *, reply_to: StoredMessage | None = None) -> int:
         """Send a text message (a command or words); returns its message id."""
         self._mark()
+        self._wait_for_bot()
         self.stage.catch_up()
-        data = self.stage.server.send_text(
-            self.person.user_id,
-            text,
-            chat_id=self.group.chat_id if self.group is not None else None,
-            reply_to=reply_to.message_id if reply_to is not None else None,
-        )
+        try:
+            data = self.stage.server.send_text(
+                self.person.user_id,
+                text,
+                chat_id=self.group.chat_id if self.group is not None else None,
+                reply_to=reply_to.message_id if reply_to is not None else None,
+            )
+        except BaseException:
+            self._answered()
+            raise
         self.stage.transcript.said(self.speaker, self.where, text)
         return int(data["message_id"])
 
@@ -173,13 +208,18 @@ class Actor:
                 "demo.gave_up.no_button", name=self.person.name, labels=", ".join(labels)
             )
         self._mark()
+        self._wait_for_bot()
         self.stage.catch_up()
-        query_id = self.stage.server.press_button(
-            self.person.user_id,
-            message.message_id,
-            str(button["callback_data"]),
-            chat_id=self.group.chat_id if self.group is not None else None,
-        )
+        try:
+            query_id = self.stage.server.press_button(
+                self.person.user_id,
+                message.message_id,
+                str(button["callback_data"]),
+                chat_id=self.group.chat_id if self.group is not None else None,
+            )
+        except BaseException:
+            self._answered()
+            raise
         self.stage.query_owner[query_id] = self.speaker
         label = str(button.get("text", ""))
         self.stage.transcript.pressed(
@@ -191,6 +231,12 @@ class Actor:
         self, test: MessageTest | None = None, *, within: float | None = None
     ) -> StoredMessage:
         """The bot's next message or edit in this chat since this actor last acted."""
+        try:
+            return await self._next_message(test, within)
+        finally:
+            self._answered()
+
+    async def _next_message(self, test: MessageTest | None, within: float | None) -> StoredMessage:
         core = self.stage.server.core
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (self.stage.reply_timeout if within is None else within)

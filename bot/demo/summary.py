@@ -23,6 +23,7 @@ class Summary:
     edits: int
     questions: int
     reminders: int
+    reminders_dropped: int  # came too late to be sent: should be none at any speed
     seconds: float
     messages_on_server: int  # what the local server received: equals ``messages`` when sound
 
@@ -60,6 +61,7 @@ async def collect_summary(database_url: str, server: LocalBotApiServer, seconds:
         edits=counts.edits,
         questions=counts.questions,
         reminders=counts.reminders,
+        reminders_dropped=counts.reminders_dropped,
         seconds=seconds,
         messages_on_server=len(server.sent),
     )

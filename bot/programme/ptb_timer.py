@@ -19,6 +19,9 @@ from bot.scheduling import real_delay, real_interval
 
 log = logging.getLogger(__name__)
 
+# Real seconds a job may ring before its moment and still run (loop and clock granularity).
+EARLY_SECONDS = 0.005
+
 
 class JobQueueTimer:
     def __init__(self, job_queue: JobQueue[Any], clock: Clock) -> None:
@@ -28,9 +31,20 @@ class JobQueueTimer:
 
     def at(self, name: str, when: datetime, callback: JobCallback) -> None:
         self.cancel(name)
-        delay = real_delay(self._clock, when)
-        self._queue.run_once(self._job(name, callback), delay, name=name)
+        self._arm(name, when, self._job(name, callback))
         self._names.add(name)
+
+    def _arm(self, name: str, when: datetime, run: Any) -> None:
+        """Ring at ``when`` on the bot's clock; a ring before it (the rehearsal's clock was
+        held meanwhile) sets the alarm again for what is left."""
+
+        async def ring(context: CallbackContext[Any, Any, Any, Any]) -> None:
+            if real_delay(self._clock, when) > EARLY_SECONDS:
+                self._arm(name, when, run)
+                return
+            await run(context)
+
+        self._queue.run_once(ring, real_delay(self._clock, when), name=name)
 
     def every(self, name: str, seconds: float, callback: JobCallback) -> None:
         self.cancel(name)

@@ -13,7 +13,9 @@ from typing import Any
 
 from telegram.ext import CallbackContext, JobQueue
 
+from bot.clock import Clock
 from bot.reminders.planner import PlannedJob
+from bot.scheduling import real_delay
 
 log = logging.getLogger(__name__)
 
@@ -22,21 +24,35 @@ log = logging.getLogger(__name__)
 _JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True}
 
 
-async def _ring(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    job = context.job
-    if job is None or not isinstance(job.data, PlannedJob):
-        return
-    try:
-        await job.data.run()
-    except Exception:
-        log.exception("reminder job %s failed; the next plan will try again", job.name)
+# Real seconds a job may ring before its moment and still run (loop and clock granularity).
+EARLY_SECONDS = 0.005
 
 
 class JobQueueBoard:
     """A ``bot.reminders.planner.JobBoard`` on PTB's JobQueue."""
 
-    def __init__(self, job_queue: JobQueue[Any]) -> None:
+    def __init__(self, job_queue: JobQueue[Any], clock: Clock) -> None:
         self._queue = job_queue
+        self._clock = clock
+
+    async def _ring(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        job = context.job
+        if job is None or not isinstance(job.data, PlannedJob):
+            return
+        plan = job.data
+        left = real_delay(self._clock, plan.due.ring_at)
+        if left > EARLY_SECONDS:  # the rehearsal's clock was held meanwhile: not yet
+            self._arm(plan, left)
+            return
+        try:
+            await plan.run()
+        except Exception:
+            log.exception("reminder job %s failed; the next plan will try again", job.name)
+
+    def _arm(self, plan: PlannedJob, delay: float) -> None:
+        self._queue.run_once(
+            self._ring, when=delay, data=plan, name=plan.name, job_kwargs=_JOB_KWARGS
+        )
 
     def replace_all(self, prefix: str, jobs: Sequence[PlannedJob]) -> None:
         wanted = {job.name: job for job in jobs}
@@ -57,9 +73,7 @@ class JobQueueBoard:
             existing.schedule_removal()
         for name, plan in wanted.items():
             if name not in kept:
-                self._queue.run_once(
-                    _ring, when=plan.delay, data=plan, name=name, job_kwargs=_JOB_KWARGS
-                )
+                self._arm(plan, plan.delay)
 
     def names(self, prefix: str) -> list[str]:
         """The jobs held under ``prefix`` (for tests and logs)."""

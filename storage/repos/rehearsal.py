@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, Question, Session
-from storage.repos.outbox import SENT
+from storage.repos.outbox import DROPPED, PENDING, SENDING, SENT
 
 EDIT_METHODS = ("editMessageText", "editMessageCaption", "editMessageReplyMarkup")
 
@@ -21,6 +22,7 @@ class RehearsalCounts:
     edits: int
     questions: int
     reminders: int
+    reminders_dropped: int  # expired (or the session moved) before they could be sent
 
 
 async def _count(db: AsyncSession, model: type, *where: ColumnElement[bool]) -> int:
@@ -40,4 +42,13 @@ async def counts(db: AsyncSession) -> RehearsalCounts:
         edits=await _count(db, OutboxMessage, sent, edit),
         questions=await _count(db, Question),
         reminders=await _count(db, OutboxMessage, sent, OutboxMessage.kind == "reminder"),
+        reminders_dropped=await _count(
+            db, OutboxMessage, OutboxMessage.status == DROPPED, OutboxMessage.kind == "reminder"
+        ),
     )
+
+
+async def undelivered(db: AsyncSession, now: datetime) -> int:
+    """Messages due by ``now`` and not yet sent (queued or on their way)."""
+    due = and_(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
+    return await _count(db, OutboxMessage, or_(due, OutboxMessage.status == SENDING))

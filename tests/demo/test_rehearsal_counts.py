@@ -83,5 +83,19 @@ async def test_counts_follow_what_was_stored_and_sent(database: Database) -> Non
     async with database.transaction() as db:
         counts = await rehearsal.counts(db)
     assert counts == rehearsal.RehearsalCounts(
-        sessions=3, ifla_sessions=2, messages=4, edits=1, questions=1, reminders=2
+        sessions=3,
+        ifla_sessions=2,
+        messages=4,
+        edits=1,
+        questions=1,
+        reminders=2,
+        reminders_dropped=1,
     )
+    async with database.transaction() as db:
+        # due and queued (6), on its way (9); 10 is not due yet
+        db.add(_row(9, "sending"))
+        later = _row(10, "pending")
+        later.not_before = NOW + timedelta(minutes=5)
+        db.add(later)
+    async with database.transaction() as db:
+        assert await rehearsal.undelivered(db, NOW) == 2
