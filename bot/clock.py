@@ -53,6 +53,8 @@ class ScaledClock:
         self._holds = 0
         self._held_since: datetime | None = None
         self._stood = timedelta(0)  # real time spent held, which does not count
+        # Set by whoever holds it while the outbox sends (bot.demo.hold): sending is free.
+        self.held_while_sending = False
 
     @property
     def held(self) -> bool:

@@ -26,3 +26,11 @@ def real_delay(clock: Clock, when: datetime) -> float:
 def real_interval(clock: Clock, interval: timedelta) -> float:
     """Real seconds for a bot-time interval (a job repeating every 15 bot minutes)."""
     return max(0.001, interval.total_seconds() / clock_speed(clock))
+
+
+def sending_speed(clock: Clock) -> float:
+    """Bot seconds that a real second of sending costs: none on a clock held while the outbox
+    sends (the rehearsal), else the clock's speed."""
+    if getattr(clock, "held_while_sending", False):
+        return 0.0
+    return clock_speed(clock)

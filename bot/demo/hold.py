@@ -34,6 +34,7 @@ class OutboxHold:
     def attach(self) -> None:
         """Hear every commit that queued a message (as the outbox sender does)."""
         self._database.outbox_wakers.append(self.wake)
+        self._clock.held_while_sending = True  # a broadcast need not start early
 
     def wake(self) -> None:
         """A message was queued: hold the clock until it has left."""

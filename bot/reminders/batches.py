@@ -78,7 +78,8 @@ class BroadcastPace:
     """What the planner counts on: the sender's pace and how bot time maps to real time.
 
     ``per_second`` is what the sender keeps up in practice (a little under its limit:
-    replies and other chats' messages share it); ``speed`` is bot seconds per real second.
+    replies and other chats' messages share it); ``speed`` is the bot seconds a real second
+    of sending costs (0 in the rehearsal, whose clock stands still while the outbox sends).
     """
 
     per_second: float

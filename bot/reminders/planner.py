@@ -43,7 +43,7 @@ from bot.reminders.batches import (
 )
 from bot.reminders.matching import LeadIndex, chat_leads, matched_keywords
 from bot.reminders.texts import ReminderTexts, webcast_for, zone_named
-from bot.scheduling import clock_speed, real_delay
+from bot.scheduling import real_delay, sending_speed
 from config.settings import Settings
 from storage.db import Database
 from storage.models import Session
@@ -137,7 +137,7 @@ class ReminderPlanner:
         """The pace a fan-out is planned for: 90% of the sender's, which replies share."""
         paid = self._settings.broadcast.paid
         per_second = PAID_PACE if paid else SendLimits().per_second * 0.9
-        return BroadcastPace(per_second, clock_speed(self._clock))
+        return BroadcastPace(per_second, sending_speed(self._clock))
 
     # ---- planning ----------------------------------------------------------------------
 
