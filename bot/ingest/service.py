@@ -3,7 +3,9 @@
 One poll is a straight line: fetch (conditional GET) -> skip if unchanged -> parse in a
 thread -> store and emit events in one transaction -> schedule the next poll. Every source is
 isolated: its failure is recorded on its own row (with backoff and a once-a-day report to the
-admins) and never stops or delays the others beyond the shared concurrency bound.
+admins) and never stops or delays the others beyond the shared concurrency bound. Unchanged
+polls, most of any cycle, are written together once the cycle ends (``SourceLedger.flush``):
+a transaction per 304 cost three times the request itself.
 
 A source's first successful poll sets the baseline and emits no events (no ADDED flood for a
 new programme, no reposted archive for a new feed); later polls emit what changed.
