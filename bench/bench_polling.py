@@ -11,17 +11,22 @@ Reported:
 * a steady cycle: 290 sources answer 304, 10 changed (one session moved in each);
 * an idle cycle: all 300 answer 304, for the CPU cost of one unchanged source (the best of
   ``--repeat`` runs, since the machine may be busy with other work);
+* a bare GET cycle, interleaved with the idle ones: the same 300 conditional GETs (same
+  client settings, same validators, same concurrency) straight through httpx, for what a
+  304 costs at the least; the ratio of the two is the bot's overhead;
 * importing ``fosdem_2021.xml`` (773 sessions) into an empty database: sessions per second,
   tracemalloc peak and ``ru_maxrss``.
 
     .venv/bin/python bench/bench_polling.py
     .venv/bin/python bench/bench_polling.py --database-url postgresql+asyncpg://postgres@127.0.0.1/scratch
+    .venv/bin/python bench/bench_polling.py --profile idle.prof   # cProfile one extra idle cycle
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import logging
 import multiprocessing
@@ -36,11 +41,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.clock import FrozenClock  # noqa: E402
-from bot.ingest.fetch import Fetcher  # noqa: E402
+from bot.ingest.fetch import Fetcher, FetchLimits, Validators, http_client  # noqa: E402
 from bot.ingest.outcomes import PollStatus  # noqa: E402
 from bot.ingest.service import IngestionService  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -149,6 +156,39 @@ async def _cycle(name: str, service: IngestionService) -> Cycle:
     return Cycle(name, len(outcomes), wall, cpu, statuses)
 
 
+async def _bare_cycle(
+    name: str,
+    client: httpx.AsyncClient,
+    targets: list[tuple[str, dict[str, str]]],
+    concurrency: int,
+) -> Cycle:
+    """The same conditional GETs with nothing around them: the floor for a 304. ``client``
+    lives as long as the bot's and is warmed like it, so both reuse their connections."""
+    slots = asyncio.Semaphore(concurrency)
+
+    async def get(url: str, headers: dict[str, str]) -> int:
+        async with slots:
+            return (await client.get(url, headers=headers)).status_code
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    codes = await asyncio.gather(*(get(url, headers) for url, headers in targets))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    statuses: dict[str, int] = {}
+    for code in codes:
+        statuses[str(code)] = statuses.get(str(code), 0) + 1
+    return Cycle(name, len(codes), wall, cpu, statuses)
+
+
+async def _validators(database: Database) -> list[tuple[str, dict[str, str]]]:
+    from sqlalchemy import select
+
+    from storage.models import Source
+
+    async with database.transaction() as db:
+        rows = (await db.execute(select(Source.url, Source.etag, Source.last_modified))).all()
+    return [(url, Validators(etag, modified).headers()) for url, etag, modified in rows]
+
+
 async def _clear(database: Database) -> None:
     from sqlalchemy import delete
 
@@ -160,8 +200,14 @@ async def _clear(database: Database) -> None:
 
 
 async def bench_polling(
-    database_url: str, sources: int, changed: int, sessions: int, concurrency: int, repeat: int
-) -> list[Cycle]:
+    database_url: str,
+    sources: int,
+    changed: int,
+    sessions: int,
+    concurrency: int,
+    repeat: int,
+    profile: Path | None = None,
+) -> tuple[list[Cycle], Cycle]:
     server = RemoteFeedServer()
     try:
         paths = {f"/s{n}.ics": programme(n, sessions) for n in range(sources)}
@@ -188,20 +234,36 @@ async def bench_polling(
             steady = await _cycle(f"steady ({sources - changed} x 304, {changed} changed)", service)
             cycles.append(steady)
 
-            idle = []
-            for _ in range(repeat):  # the quietest of several: the machine may be shared
-                clock.advance(timedelta(seconds=INTERVAL))
-                idle.append(await _cycle(f"idle (all {sources} x 304)", service))
+            targets = await _validators(database)
+            idle, bare = [], []
+            async with http_client(FetchLimits()) as client:
+                await _bare_cycle("warm-up", client, targets, concurrency)  # open the pool
+                for _ in range(repeat):  # the quietest of several: the machine may be shared
+                    clock.advance(timedelta(seconds=INTERVAL))
+                    idle.append(await _cycle(f"idle (all {sources} x 304)", service))
+                    name = f"bare GET ({sources} x 304)"
+                    bare.append(await _bare_cycle(name, client, targets, concurrency))
             cycles.append(min(idle, key=lambda cycle: cycle.cpu_seconds))
+            floor = min(bare, key=lambda cycle: cycle.cpu_seconds)
+            assert floor.statuses == {"304": sources}, floor.statuses
+            if profile is not None:  # one more idle cycle, not counted in the figures
+                clock.advance(timedelta(seconds=INTERVAL))
+                profiler = cProfile.Profile()
+                profiler.enable()
+                await service.poll_due()
+                profiler.disable()
+                profiler.dump_stats(profile)
+                print(f"  profile of one idle cycle written to {profile}")
         await database.dispose()
         hits, not_modified = server.stats()
-        expected_304 = (sources - changed) + sources * repeat
+        extra = sources if profile is not None else 0
+        expected_304 = (sources - changed) + sources * (2 * repeat + 1) + extra
         assert not_modified == expected_304, f"{not_modified} 304s, expected {expected_304}"
         assert steady.statuses.get(PollStatus.UPDATED) == changed, steady.statuses
         print(f"  feed server: {hits} requests, {not_modified} answered 304")
     finally:
         server.stop()
-    return cycles
+    return cycles, floor
 
 
 @dataclass
@@ -281,6 +343,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20, help="sessions per source")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=5, help="idle cycles (the best is kept)")
+    parser.add_argument("--profile", type=Path, help="cProfile one extra idle cycle to this file")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory() as scratch:
@@ -290,18 +353,28 @@ def main() -> None:
             f"polling {args.sources} sources ({args.sessions} sessions each) on {backend}, "
             f"concurrency {args.concurrency}"
         )
-        cycles = asyncio.run(
+        cycles, bare = asyncio.run(
             bench_polling(
-                url, args.sources, args.changed, args.sessions, args.concurrency, args.repeat
+                url,
+                args.sources,
+                args.changed,
+                args.sessions,
+                args.concurrency,
+                args.repeat,
+                args.profile,
             )
         )
-        for cycle in cycles:
+        for cycle in [*cycles, bare]:
             print(
                 f"  {cycle.name}: wall {cycle.wall_seconds:.3f} s, CPU {cycle.cpu_seconds:.3f} s "
                 f"({cycle.cpu_ms_per_source:.2f} ms per source)"
             )
         idle = cycles[-1]
-        print(f"  CPU per unchanged source (idle cycle): {idle.cpu_ms_per_source:.2f} ms")
+        ratio = idle.cpu_ms_per_source / bare.cpu_ms_per_source
+        print(
+            f"  CPU per unchanged source (idle cycle): {idle.cpu_ms_per_source:.2f} ms; "
+            f"bare GET {bare.cpu_ms_per_source:.2f} ms; ratio {ratio:.2f}x"
+        )
         figures = _import_in_own_process(url)
     print(
         f"importing {FOSDEM.name}: {figures.sessions} sessions in {figures.import_seconds:.3f} s "
@@ -314,9 +387,14 @@ def main() -> None:
     out = RESULTS / f"polling-{stamp}.json"
     report: dict[str, Any] = {
         "backend": backend,
-        "args": vars(args),
+        "args": {
+            key: str(value) if isinstance(value, Path) else value
+            for key, value in vars(args).items()
+        },
         "cycles": [{**asdict(c), "cpu_ms_per_source": c.cpu_ms_per_source} for c in cycles],
         "cpu_ms_per_unchanged_source": cycles[-1].cpu_ms_per_source,
+        "bare_get": {**asdict(bare), "cpu_ms_per_request": bare.cpu_ms_per_source},
+        "overhead_ratio": ratio,
         "import": asdict(figures),
     }
     out.write_text(json.dumps(report, indent=2))

@@ -90,22 +90,27 @@ def is_local(location: str) -> bool:
     return location.startswith("file://") or "://" not in location
 
 
+def http_client(limits: FetchLimits, *, user_agent: str = USER_AGENT) -> httpx.AsyncClient:
+    """The client the Fetcher uses (the polling bench builds its bare GET from it too)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(
+            connect=limits.connect_timeout,
+            read=limits.read_timeout,
+            write=limits.read_timeout,
+            pool=limits.connect_timeout,
+        ),
+        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+    )
+
+
 class Fetcher:
     """One shared HTTP client for every source; ``fetch`` never raises anything but FetchError."""
 
     def __init__(self, limits: FetchLimits | None = None, *, user_agent: str = USER_AGENT) -> None:
         self.limits = limits or FetchLimits()
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                connect=self.limits.connect_timeout,
-                read=self.limits.read_timeout,
-                write=self.limits.read_timeout,
-                pool=self.limits.connect_timeout,
-            ),
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-        )
+        self._client = http_client(self.limits, user_agent=user_agent)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -47,6 +47,7 @@ class SourceLedger:
         self._jitter = jitter
         self._rng = rng
         self._down_after = down_report_after
+        self._pending: dict[int, tuple[Source, dict[str, Any]]] = {}
 
     def _next_poll(
         self, source: Source, *, failures: int = 0, retry_after: float | None = None
@@ -94,10 +95,35 @@ class SourceLedger:
         )
         return True
 
-    async def record_success(self, source: Source, fetched: FetchResult) -> None:
-        async with self.database.transaction() as db:
-            await programme.update_source(db, source.id, **self.success_values(source, fetched))
-            await self.report_recovery(db, source)
+    def defer_success(self, source: Source, fetched: FetchResult) -> None:
+        """Note an unchanged poll (a 304, or the same body) for the next ``flush``.
+
+        Most polls change nothing but timestamps; one write per cycle for all of them costs
+        a fraction of a transaction per source.
+        """
+        self._pending[source.id] = (source, self.success_values(source, fetched))
+
+    async def flush(self) -> None:
+        """Write every deferred success in one transaction, recoveries reported with them.
+
+        If the write fails the sources stay due and are simply polled again next time.
+        """
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        try:
+            async with self.database.transaction() as db:
+                await programme.update_sources(
+                    db, [{"id": source_id, **values} for source_id, (_, values) in pending.items()]
+                )
+                for source, _ in pending.values():
+                    await self.report_recovery(db, source)
+        except Exception:
+            log.exception("could not record %d unchanged polls", len(pending))
+
+    def is_pending(self, source_id: int) -> bool:
+        """Polled, but not yet written: not to be polled again before ``flush``."""
+        return source_id in self._pending
 
     async def record_failure(
         self, source: Source, reason: str, *, retry_after: float | None = None

@@ -89,6 +89,12 @@ async def update_source(db: AsyncSession, source_id: int, **values: Any) -> None
     await db.execute(update(Source).where(Source.id == source_id).values(**values))
 
 
+async def update_sources(db: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk UPDATE of sources by primary key (each dict has ``id`` and the columns to set)."""
+    if rows:
+        await db.execute(update(Source), list(rows))
+
+
 # --- sessions ---------------------------------------------------------------------------
 
 
