@@ -189,8 +189,17 @@ async def console_stream(request: web.Request) -> web.StreamResponse:
             if not await services.roles.has(browser.user_id, Role.MODERATOR, session_id):
                 return None
             checked = loop.time()
-        snapshot = (await _snapshot(request, session_id, version)).seen_by(browser.user_id)
-        return _live_html(texts, snapshot, await _translation_lines(request, texts, snapshot))
+        seen, shared = await _snapshot(request, session_id, version)
+        snapshot = shared.seen_by(browser.user_id)
+        # Consoles whose moderators hold the same questions see the same page: render it once.
+        key = (session_id, texts.language, tuple(question.id for question in snapshot.mine))
+        renders = request.app[SNAPSHOTS].renders
+        cached = renders.get(key)
+        if cached is not None and cached[0] == seen:
+            return cached[1]
+        html = _live_html(texts, snapshot, await _translation_lines(request, texts, snapshot))
+        renders[key] = (seen, html)
+        return html
 
     return await session_stream(request, services.live, session_id, render_live)
 
@@ -202,21 +211,26 @@ class ConsoleSnapshots:
 
     done: dict[int, tuple[int, ConsoleView]] = field(default_factory=dict)
     locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    # (session, language, the viewer's own questions) -> (snapshot version, live HTML)
+    renders: dict[tuple[int, str, tuple[int, ...]], tuple[int, str]] = field(default_factory=dict)
 
 
 SNAPSHOTS = web.AppKey("console_snapshots", ConsoleSnapshots)
 
 
-async def _snapshot(request: web.Request, session_id: int, version: int) -> ConsoleView:
+async def _snapshot(request: web.Request, session_id: int, version: int) -> tuple[int, ConsoleView]:
+    """The session's snapshot at ``version`` or later, with the version it was read at."""
     snapshots = request.app[SNAPSHOTS]
     async with snapshots.locks.setdefault(session_id, asyncio.Lock()):
         cached = snapshots.done.get(session_id)
         if cached is not None and cached[0] >= version:
-            return cached[1]
+            return cached
         current = deps(request).live.version(session_id)  # read before the data
         snapshot = await deps(request).relay.console.snapshot(session_id)
         snapshots.done[session_id] = (current, snapshot)
-        return snapshot
+        if len(snapshots.renders) > 1000:  # many moderators' claims over a long day
+            snapshots.renders.clear()
+        return current, snapshot
 
 
 def _question_id(value: Any) -> int | None:
