@@ -75,6 +75,8 @@ class SourceSettings(_Section):
     token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("token", "api_token")
     )
+    # The sheet of a workbook (XLSX) holding the programme; the first one when absent.
+    sheet: str | None = Field(default=None, min_length=1, max_length=100)
 
     @field_validator("timezone")
     @classmethod

@@ -41,6 +41,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--timezone", metavar="ZONE", help="zone for times without one (default: the venue's)"
     )
+    parser.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="the sheet of a workbook (XLSX) to read (default: the first)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="parse and show; store nothing")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.set_defaults(handle=handle)
@@ -75,6 +80,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
                 venue_tz=zone,
                 content_type=fetched.content_type,
                 url=location,
+                sheet=args.sheet,
             )
         except ParseError as exc:
             return _fail(args.source, exc)
@@ -103,6 +109,7 @@ async def _store(
                 format=args.format,
                 venue_tz=zone,
                 content_type=content_type,
+                sheet=args.sheet,
             )
     except (ParseError, ProgrammeRefused) as exc:
         return _fail(args.source, exc)

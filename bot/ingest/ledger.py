@@ -196,10 +196,12 @@ def configured_values(source: Source, config: SourceSettings, now: datetime) -> 
         "format": config.format,
         "timezone": config.timezone,
         "token": config.token_value,
+        "sheet": config.sheet,
     }
     if (
         config.format != source.format
         or config.timezone != source.timezone
+        or config.sheet != source.sheet
         or config.token_value != source.token  # another token may see another programme
     ):
         values.update(etag=None, last_modified=None, content_hash=None)

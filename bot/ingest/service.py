@@ -45,6 +45,12 @@ log = logging.getLogger(__name__)
 Parse = Callable[..., ParseResult]
 
 
+def sheet_of(sheet: str | None) -> dict[str, str]:
+    """The ``sheet`` argument for a parse, only when one is named (a parser handed in by a
+    test or a plug-in need not know the parameter)."""
+    return {"sheet": sheet} if sheet else {}
+
+
 class IngestionService:
     def __init__(
         self,
@@ -100,6 +106,7 @@ class IngestionService:
                         enabled=True,
                         now=now,
                         token=config.token_value,
+                        sheet=config.sheet,
                     )
                 else:
                     await programme.update_source(
@@ -189,6 +196,7 @@ class IngestionService:
                 venue_tz=source.timezone or self.settings.timezone,
                 content_type=fetched.content_type,
                 url=fetched.final_url,
+                **sheet_of(source.sheet),
             )
         except ParseError as exc:
             return await self._ledger.record_failure(source, f"cannot read the programme: {exc}")
@@ -275,6 +283,7 @@ class IngestionService:
         format: str | None,
         venue_tz: str,
         content_type: str | None = None,
+        sheet: str | None = None,
     ) -> ImportSummary:
         """Parse and store a programme given by hand (``remotehub import``); raises ParseError
         or ProgrammeRefused. The source is created if new, and not polled unless configured."""
@@ -285,6 +294,7 @@ class IngestionService:
             venue_tz=venue_tz,
             content_type=content_type,
             url=source_url,
+            **sheet_of(sheet),
         )
         now = self.clock.now()
         async with self.database.transaction() as db:
@@ -296,6 +306,7 @@ class IngestionService:
                     name=parsed.title,
                     format=format,
                     timezone=venue_tz,
+                    sheet=sheet,
                     interval_seconds=900,
                     enabled=False,
                     now=now,

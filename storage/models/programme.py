@@ -54,6 +54,8 @@ class Source(Base):
     held_hash: Mapped[str | None] = mapped_column(String(64))
     # The API token sent as a bearer token (from config; never logged nor shown).
     token: Mapped[str | None] = mapped_column(String(500))
+    # The workbook sheet to read (XLSX); the first sheet when None.
+    sheet: Mapped[str | None] = mapped_column(String(100))
 
     def __repr__(self) -> str:  # the token stays out of reprs and tracebacks
         return f"Source(id={self.id!r}, url={self.url!r}, format={self.format!r})"

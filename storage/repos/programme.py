@@ -54,10 +54,12 @@ async def add_source(
     enabled: bool,
     now: datetime,
     token: str | None = None,
+    sheet: str | None = None,
 ) -> Source:
     source = Source(
         url=url,
         token=token,
+        sheet=sheet,
         name=name,
         format=format,
         timezone=timezone,

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from bot.ingest import ParseError, parse_programme
+from bot.ingest.outcomes import PollStatus
+from storage.db import Database
+from storage.models import Session
+from storage.repos import programme
+from tests.feedserver import FeedServer
 
 from .helpers import DATA_DIR, utc
+from .rig import RigFactory, started
+from .test_cli_import import remotehub
 
 FORUM = (DATA_DIR / "library_forum.xlsx").read_bytes()
 
@@ -131,3 +141,48 @@ def test_errors_say_what_and_where(data: bytes, message: str) -> None:
         parse_programme(data, format="xlsx", venue_tz="UTC")
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+
+
+def _forum_with_a_cover() -> bytes:
+    """A workbook whose first sheet is a cover page and whose programme is the second."""
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "Обложка"
+    cover.append(["Форум библиотек Сибири 2026"])
+    programme_sheet = book.create_sheet("Программа")
+    programme_sheet.append(["Название", "Дата", "Начало", "Окончание", "Зал"])
+    programme_sheet.append(["Открытие форума", "01.03.2026", "10:00", "11:00", "101"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_a_configured_source_reads_its_named_sheet(
+    rigs: RigFactory, feed_server: FeedServer, database: Database
+) -> None:
+    data = _forum_with_a_cover()
+    with pytest.raises(ParseError, match="Обложка"):  # the first sheet is not a programme
+        parse_programme(data)
+    feed_server.serve("/programme.xlsx", data)
+    rig = await started(
+        rigs({"path": "/programme.xlsx", "sheet": "Программа"}, timezone="Asia/Novosibirsk")
+    )
+    (outcome,) = await rig.service.poll_due()
+    assert (outcome.status, outcome.items) == (PollStatus.UPDATED, 1)
+    async with database.transaction() as db:
+        (source,) = await programme.list_sources(db)
+        (session,) = (await db.scalars(select(Session))).all()
+    assert source.sheet == "Программа"
+    assert (session.title, session.room) == ("Открытие форума", "101")
+    assert session.start_at == utc("2026-03-01T03:00")  # 10:00 in Novosibirsk
+
+
+async def test_import_dry_run_takes_a_sheet(tmp_path: Path) -> None:
+    workbook = tmp_path / "forum.xlsx"
+    workbook.write_bytes(_forum_with_a_cover())
+    first = await remotehub("import", str(workbook), "--dry-run", "--json")
+    assert first.code == 2 and "Обложка" in first.err
+    named = await remotehub("import", str(workbook), "--dry-run", "--json", "--sheet", "Программа")
+    assert named.code == 0, named.err
+    assert [json.loads(line)["title"] for line in named.lines] == ["Открытие форума"]

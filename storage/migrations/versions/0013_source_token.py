@@ -1,4 +1,5 @@
-"""source token: an optional API token per source, sent as a bearer token
+"""source token and sheet: an optional API token per source, sent as a bearer token, and
+the sheet of a workbook to read
 
 Revision ID: 0013
 Revises: 0012
@@ -19,8 +20,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("sources") as batch:
         batch.add_column(sa.Column("token", sa.String(length=500), nullable=True))
+        batch.add_column(sa.Column("sheet", sa.String(length=100), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sources") as batch:
+        batch.drop_column("sheet")
         batch.drop_column("token")
