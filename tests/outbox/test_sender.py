@@ -7,6 +7,7 @@ the tests about pacing use the real defaults or state their own.
 from __future__ import annotations
 
 import asyncio
+import statistics
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -115,7 +116,10 @@ async def test_global_pace_stays_under_the_limit_without_bursts(database: Databa
     await OutboxSender(database, transport, CLOCK, limits=limits).run_until_idle(timeout=10)
     assert len(transport.sent) == 45
     assert most_in_window(transport.sent, 1.0) <= 30
-    assert min(gaps(transport.sent)) >= 0.75 / 29.5 - 0.002  # no bursts
+    # No bursts: slots are granted on a beat, but a call leaves when its worker gets the loop,
+    # so the gaps seen by the transport jitter (17 ms once on a loaded machine, not 0).
+    assert min(gaps(transport.sent)) >= 0.4 / 29.5
+    assert statistics.median(gaps(transport.sent)) >= 0.9 / 29.5
     duration = transport.sent[-1].at - transport.sent[0].at
     # and close to the limit (a margin for a loaded 2-core machine: CI saw 1.22x once)
     assert duration < 44 / 29.5 * 1.4
