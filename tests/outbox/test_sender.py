@@ -99,13 +99,13 @@ async def test_a_group_gets_its_own_slower_pace(database: Database) -> None:
     await enqueue(database, CLOCK, *(message(f"g{i}", -100_5, now) for i in range(3)))
     await enqueue(database, CLOCK, *(message(f"p{i}", 5, now) for i in range(3)))
     transport = FakeTransport()
-    limits = SendLimits(private_interval=0.1, group_interval=0.5, record_delay=0.02)
+    limits = SendLimits(private_interval=0.1, group_interval=1.0, record_delay=0.02)
     await OutboxSender(database, transport, CLOCK, limits=limits).run_until_idle(timeout=10)
     group = [call for call in transport.sent if call.chat_id < 0]
     private = [call for call in transport.sent if call.chat_id > 0]
     assert [call.payload["text"] for call in group] == ["g0", "g1", "g2"]
-    assert min(gaps(group)) >= 0.5
-    assert max(gaps(private)) < 0.45  # the group's pace does not hold other chats back
+    assert min(gaps(group)) >= 1.0
+    assert max(gaps(private)) < 0.8  # the group's pace does not hold other chats back
 
 
 async def test_global_pace_stays_under_the_limit_without_bursts(database: Database) -> None:
@@ -307,7 +307,7 @@ async def test_wake_sends_a_reply_within_milliseconds(database: Database) -> Non
     sender.wake()
     await transport.wait_sent(1, within=2)
     await sender.stop()
-    assert transport.sent[0].at - asked < 0.15
+    assert transport.sent[0].at - asked < 1.0  # not the 5 s idle poll
 
 
 async def test_an_idle_sender_sleeps_until_the_next_due_row(database: Database) -> None:

@@ -49,8 +49,8 @@ async def test_200_private_chats_without_a_single_429(
     times = send_times(api_server)
     rate = (len(times) - 1) / (times[-1] - times[0])
     # Close to the limit, never over it (over real HTTP the window guard keeps it near 27-29;
-    # CI saw 27.98 once on a busy machine).
-    assert 26.5 < rate <= 30.0
+    # a busy CI machine has come near 26.5, so the floor only catches a pace gone wrong).
+    assert 25.0 < rate <= 30.0
 
 
 async def test_a_burst_to_one_private_chat_goes_out_at_one_per_second(
