@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 # Two questions this close are "the same question" (see ``similarity``).
 SIMILAR_RATIO = 0.92
@@ -28,19 +30,45 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", "".join(letters)).strip()
 
 
-def _jaccard(first: set[str], second: set[str]) -> float:
+def _jaccard(first: frozenset[str], second: frozenset[str]) -> float:
     union = len(first | second)
     return len(first & second) / union if union else 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """What comparing a text needs, computed once per text.
+
+    ``letters`` holds the k-th occurrence of each character as one number (``ord`` shifted,
+    plus k), so the size of two multisets' intersection, difflib's ``quick_ratio`` bound, is
+    one C-level set intersection instead of a ``Counter`` built and intersected in Python.
+    """
+
+    tokens: frozenset[str]
+    letters: frozenset[int]
+
+
+@lru_cache(maxsize=4096)
+def _profile(text: str) -> _Profile:
+    seen: Counter[str] = Counter()
+    letters = []
+    for char in text:
+        seen[char] += 1
+        letters.append(ord(char) << 32 | seen[char])
+    return _Profile(frozenset(text.split()), frozenset(letters))
+
+
 class DuplicateFinder:
-    """Compares one new normalised text with many stored ones; the new text's share of the
-    work (its words, its letters, difflib's index of it) is done once."""
+    """Compares one new normalised text with many stored ones.
+
+    Each text's words and letters are worked out once (and kept for the next question: a
+    session's open questions are compared again with every new one); difflib runs only on
+    the few pairs the cheap bounds cannot rule out.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._tokens = set(text.split())
-        self._letters = Counter(text)
+        self._profile = _profile(text)
         self._matcher = SequenceMatcher(None, autojunk=False)
         self._matcher.set_seq2(text)
 
@@ -48,16 +76,16 @@ class DuplicateFinder:
         """Whether ``other`` asks the same thing; under three words only if equal."""
         if other == self.text:
             return bool(other)
-        tokens = set(other.split())
-        if min(len(tokens), len(self._tokens)) < 3:
+        mine, theirs = self._profile, _profile(other)
+        if min(len(theirs.tokens), len(mine.tokens)) < 3:
             return False
-        if _jaccard(tokens, self._tokens) >= SIMILAR_TOKENS:
+        if _jaccard(theirs.tokens, mine.tokens) >= SIMILAR_TOKENS:
             return True
         needed = SIMILAR_RATIO * (len(other) + len(self.text)) / 2
         if min(len(other), len(self.text)) < needed:
             return False  # the lengths alone rule it out (difflib's real_quick_ratio)
-        if (Counter(other) & self._letters).total() < needed:
-            return False  # not enough letters in common (difflib's quick_ratio, faster)
+        if len(theirs.letters & mine.letters) < needed:
+            return False  # not enough letters in common (difflib's quick_ratio)
         self._matcher.set_seq1(other)
         return self._matcher.ratio() >= SIMILAR_RATIO
 
