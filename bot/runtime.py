@@ -18,6 +18,7 @@ from bot.app import RemoteHubApplication
 from bot.intake import Intake
 from bot.intake.botapi import IntakeApi
 from bot.intake.polling import PollingFetcher
+from bot.intake.thread import IntakeThread
 from bot.intake.webhook import WebhookServer, derived_secret, webhook_routes
 from config.settings import ConfigError, Settings
 from storage.repos.inbox import StoredUpdate
@@ -40,6 +41,7 @@ class RunningBot:
     api: IntakeApi
     mode: Mode
     fetcher: PollingFetcher | None = None
+    fetch_api: IntakeApi | None = None  # the fetcher's own client, on the intake thread
     web: WebhookServer | None = None
     webhook_url: str | None = None
 
@@ -72,6 +74,9 @@ def build_intake(application: RemoteHubApplication) -> Intake:
         concurrency=concurrency,
         keep=timedelta(hours=telegram.inbox_keep_hours),
         leading=(lambda: services.leading) if services.lease.shared else None,
+        # Fetching and storing on a thread of their own, clear of the handlers' work (an
+        # in-memory SQLite database cannot be opened twice, so it keeps to one loop).
+        thread=None if services.database.in_memory else IntakeThread(),
     )
 
 
@@ -105,8 +110,11 @@ async def start_bot(application: RemoteHubApplication, *, mode: Mode | None = No
 async def _open(running: RunningBot, settings: Settings) -> None:
     allowed = list(Update.ALL_TYPES)
     if running.mode == "polling":
-        running.fetcher = PollingFetcher(running.api, running.intake, allowed_updates=allowed)
-        await running.fetcher.start()
+        # The fetcher runs where the inbox writer runs, with an HTTP client of its own there.
+        token = settings.token.get_secret_value() if settings.token else ""
+        running.fetch_api = IntakeApi(settings.api_url, token)
+        running.fetcher = PollingFetcher(running.fetch_api, running.intake, allowed_updates=allowed)
+        await running.intake.run_here(running.fetcher.start())
         return
     path = settings.telegram.webhook_path
     secret = webhook_secret(settings)
@@ -134,7 +142,10 @@ async def stop_intake(running: RunningBot, *, drain_seconds: float = 10.0) -> No
     """Stop taking updates and finish the queued ones (the rest wait in the inbox)."""
     fetcher, running.fetcher = running.fetcher, None
     if fetcher is not None:
-        await fetcher.stop()
+        await running.intake.run_here(fetcher.stop())
+    fetch_api, running.fetch_api = running.fetch_api, None
+    if fetch_api is not None:
+        await running.intake.run_here(fetch_api.close())
     web, running.web = running.web, None
     if web is not None:
         await web.stop()  # requests under way finish storing first

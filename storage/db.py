@@ -30,14 +30,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """Create the async engine for ``url`` with the dialect's production settings."""
+def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True) -> AsyncEngine:
+    """Create the async engine for ``url`` with the dialect's production settings.
+
+    ``pre_ping=False`` saves a round trip per transaction, for a caller that retries a
+    transaction failed on a connection the server dropped (the pool then replaces it).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(
+        url, pool_pre_ping=pre_ping, pool_size=pool_size, max_overflow=pool_size
+    )
 
 
 class Database:
@@ -49,9 +55,9 @@ class Database:
     sender by hand.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, pre_ping: bool = True) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, pool_size=pool_size, pre_ping=pre_ping)
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, info={_DATABASE: self}
         )
@@ -74,6 +80,12 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def in_memory(self) -> bool:
+        """An SQLite database in memory: another engine would open a different, empty one."""
+        parsed = make_url(self.url)
+        return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -8,6 +8,10 @@ each chat's in order, before anything new. Handled rows are pruned after ``keep`
 When several processes share the database (``leading`` is given), only the leader replays
 at its start, and it goes on rescuing, every ``RESCUE_EVERY`` seconds, what another process
 stored and left undone for longer than ``ORPHAN_AFTER`` (that process died).
+
+Given an ``IntakeThread``, the inbox writer runs on that thread's loop with a database engine
+of its own (and so may the fetcher, through ``run_here``); handling stays on the caller's
+loop. ``remotehub run`` does this; a test may leave everything on one loop.
 """
 
 from __future__ import annotations
@@ -15,14 +19,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.clock import Clock
 from bot.intake.dispatcher import ChatOrderedDispatcher, Handle
 from bot.intake.inbox import InboxWriter
 from bot.intake.keys import chat_key
+from bot.intake.thread import IntakeThread
 from storage.db import Database
 from storage.repos import inbox as repo
 from storage.repos.inbox import StoredUpdate
@@ -34,6 +39,10 @@ MAX_ATTEMPTS = 3
 PRUNE_EVERY = 3600.0
 RESCUE_EVERY = 10.0
 ORPHAN_AFTER = timedelta(seconds=30)
+# How often a fetcher on the intake thread looks again while the handlers are too far behind.
+CAPACITY_POLL = 0.05
+
+T = TypeVar("T")
 
 
 class IntakeClosed(Exception):
@@ -53,15 +62,21 @@ class Intake:
         keep: timedelta = timedelta(hours=48),
         buffer: int = 2000,
         leading: Callable[[], bool] | None = None,
+        thread: IntakeThread | None = None,
     ) -> None:
         self._database = database
         self._clock = clock
         self._keep = keep
         self.buffer = buffer
-        self.writer = InboxWriter(database, clock)
-        self.dispatcher = ChatOrderedDispatcher(
-            handle, self.writer.mark_done, concurrency=concurrency
+        self._thread = thread
+        # The writer's engine is used on the intake thread's loop only (connections belong to
+        # the loop that opened them); it retries a failed write, so it needs no pre-ping.
+        self._writer_database = (
+            Database(database.url, pool_size=2, pre_ping=False) if thread else database
         )
+        self.writer = InboxWriter(self._writer_database, clock)
+        self.dispatcher = ChatOrderedDispatcher(handle, self._finished, concurrency=concurrency)
+        self._handling_loop: asyncio.AbstractEventLoop | None = None
         self._leading = leading
         self._open = False
         self._pruner: asyncio.Task[None] | None = None
@@ -69,7 +84,12 @@ class Intake:
 
     async def start(self) -> int:
         """Start writing and handling; replay what a previous process left. Returns that count."""
-        self.writer.start()
+        self._handling_loop = asyncio.get_running_loop()
+        if self._thread is not None:
+            self._thread.start()
+            await self._thread.call(self._start_writer())
+        else:
+            self.writer.start()
         self.dispatcher.start()
         replayed = 0
         if self._leading is None or self._leading():
@@ -87,15 +107,34 @@ class Intake:
         items = [
             StoredUpdate(payload["update_id"], chat_key(payload), payload) for payload in payloads
         ]
-        new_ids = await self.writer.store(items)
-        for item in items:
-            if item.update_id in new_ids:
-                self.dispatcher.submit(item)
+        if self._thread is None:
+            new_ids = await self.writer.store(items)
+        else:
+            new_ids = await self._thread.call(self.writer.store(items))
+        fresh = [item for item in items if item.update_id in new_ids]
+        loop = self._handling_loop
+        if loop is None or loop is asyncio.get_running_loop():
+            self._submit(fresh)
+        else:
+            loop.call_soon_threadsafe(self._submit, fresh)
         return new_ids
+
+    async def run_here(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run ``coroutine`` where the inbox writer runs (the intake thread, if there is one)."""
+        if self._thread is None:
+            return await coroutine
+        return await self._thread.call(coroutine)
 
     async def wait_capacity(self) -> None:
         """Wait while too many updates are waiting to be handled (the fetcher holds back)."""
-        await self.dispatcher.wait_below(self.buffer)
+        loop = self._handling_loop
+        if loop is None or loop is asyncio.get_running_loop():
+            await self.dispatcher.wait_below(self.buffer)
+            return
+        # The dispatcher's events belong to the other loop: look at its count (an int read
+        # across threads) every CAPACITY_POLL seconds instead.
+        while self.dispatcher.outstanding >= self.buffer:  # noqa: ASYNC110
+            await asyncio.sleep(CAPACITY_POLL)
 
     async def stop(self, drain_seconds: float = 10.0) -> None:
         """Take nothing new, finish what is queued (at most ``drain_seconds``), write the marks."""
@@ -112,7 +151,29 @@ class Intake:
                 self.dispatcher.outstanding,
             )
         await self.dispatcher.stop()
+        if self._thread is None:
+            await self.writer.stop()
+            return
+        await self._thread.call(self._stop_writer())
+        await self._thread.stop()
+
+    async def _start_writer(self) -> None:
+        self.writer.start()
+
+    async def _stop_writer(self) -> None:
         await self.writer.stop()
+        await self._writer_database.dispose()
+
+    def _submit(self, items: list[StoredUpdate]) -> None:
+        for item in items:
+            self.dispatcher.submit(item)
+
+    def _finished(self, update_id: int) -> None:
+        """A handled update: its mark goes to the writer, on the writer's loop."""
+        if self._thread is None:
+            self.writer.mark_done(update_id)
+        else:
+            self._thread.call_soon(self.writer.mark_done, update_id)
 
     async def prune(self) -> int:
         """Delete handled updates older than ``keep``."""
@@ -133,7 +194,7 @@ class Intake:
             for row in rows:
                 if row.attempts >= MAX_ATTEMPTS:
                     log.error("update %s failed %d times; giving up", row.update_id, row.attempts)
-                    self.writer.mark_done(row.update_id)
+                    self._finished(row.update_id)
                     continue
                 self.dispatcher.submit(row)
                 replayed += 1

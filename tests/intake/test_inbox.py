@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import FrozenClock
 from bot.intake import Intake, IntakeClosed
+from bot.intake.thread import IntakeThread
 from storage.db import Database
 from storage.repos import inbox
 from storage.repos.inbox import StoredUpdate
@@ -46,7 +48,10 @@ async def test_done_rows_are_not_replayed_and_old_ones_are_pruned(database: Data
         assert await inbox.stored_ids(db) == [3]
 
 
-async def test_start_replays_undone_updates_in_order_per_chat(database: Database) -> None:
+@pytest.mark.parametrize("own_thread", [False, True], ids=["one-loop", "intake-thread"])
+async def test_start_replays_undone_updates_in_order_per_chat(
+    database: Database, own_thread: bool
+) -> None:
     # What a killed process left: six updates stored, two of them handled.
     async with database.transaction() as db:
         await inbox.store(
@@ -59,7 +64,8 @@ async def test_start_replays_undone_updates_in_order_per_chat(database: Database
         await asyncio.sleep(0.001 * (item.update_id % 3))
         handled.append(item.update_id)
 
-    intake = Intake(database, FrozenClock(NOW), handle, concurrency=4)
+    thread = IntakeThread() if own_thread else None
+    intake = Intake(database, FrozenClock(NOW), handle, concurrency=4, thread=thread)
     assert await intake.start() == 4
     # Telegram sends the unconfirmed ones again, and a new one: only the new one is handled.
     assert await intake.accept([message(5, 1), message(6, 0), message(7, 1)]) == {7}
@@ -105,3 +111,49 @@ async def test_stopping_leaves_unhandled_updates_for_the_next_start(database: Da
     await intake.stop(drain_seconds=0.1)
     async with database.transaction() as db:
         assert [row.update_id for row in await inbox.undone(db)] == [1, 2]
+
+
+async def test_on_the_intake_thread_updates_are_stored_there_and_handled_here(
+    database: Database,
+) -> None:
+    """The fetcher's side (accept, the capacity wait) runs on the intake thread's loop and
+    commits with its own engine; the handlers run on the caller's loop, one chat in order."""
+    main = threading.current_thread()
+    handled: list[tuple[int, threading.Thread]] = []
+    release = asyncio.Event()
+
+    async def handle(item: StoredUpdate) -> None:
+        if item.update_id in (1, 3):
+            await release.wait()  # both workers held up: nothing is handled, the buffer fills
+        handled.append((item.update_id, threading.current_thread()))
+
+    thread = IntakeThread()
+    intake = Intake(database, FrozenClock(NOW), handle, concurrency=2, buffer=3, thread=thread)
+    await intake.start()
+    stored_on: list[threading.Thread] = []
+
+    async def fetch(batch: list[dict[str, object]]) -> set[int]:
+        await intake.wait_capacity()
+        stored_on.append(threading.current_thread())
+        return await intake.accept(batch)
+
+    assert await intake.run_here(fetch([message(1, 1), message(2, 1), message(3, 2)])) == {
+        1,
+        2,
+        3,
+    }
+    # Three outstanding, the buffer is three: the next fetch waits until one is handled.
+    waiting = asyncio.ensure_future(intake.run_here(fetch([message(4, 2)])))
+    await asyncio.sleep(0.3)
+    assert not waiting.done()
+    release.set()
+    assert await waiting == {4}
+    assert await intake.dispatcher.join(5)
+    await intake.stop()
+    assert all(where is not main for where in stored_on)
+    assert all(where is main for _, where in handled)
+    order = [update_id for update_id, _ in handled]
+    assert sorted(order) == [1, 2, 3, 4]
+    assert order.index(1) < order.index(2) and order.index(3) < order.index(4)
+    async with database.transaction() as db:
+        assert await inbox.counts(db) == (4, 0)  # all stored, all marked handled
