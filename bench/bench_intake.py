@@ -1,19 +1,27 @@
 """Intake benchmark: how fast an update is durably stored, and whether a crash loses any.
 
 The local Bot API server runs in its own process (``python -m localapi``, Telegram's flood
-limits on); people act through its control API from a thread of their own.
+limits on); people act through its control API (from a process of their own where the bot runs in
+this one).
 
 * ``intake`` (default): the real bot in this process (polling, or ``--webhook``). 1,000 askers
-  within one minute, then a burst of 60 questions a second for 20 s, every question distinct.
+  within one minute, then a burst of 60 questions a second for 20 s, every question distinct,
+  sent from a process of their own.
   Reported, from the moment a person sent the message: *inbox* (the update committed to the
   inbox: from then on a crash loses nothing) and *question* (the handler committed the
   question and its acknowledgement), p50/p99 per phase, and that each question is stored
   exactly once.
+* ``--instances N`` (PostgreSQL): the same run against N ``remotehub run --webhook`` child
+  processes behind a round-robin proxy (``localapi.proxy``), the local Bot API server
+  delivering by webhook. Times come from the database: the inbox row's ``received_at`` and
+  the question's ``created_at``, both written inside the storing transaction, a moment
+  before its commit.
 * ``--crash``: ``remotehub run`` as a child process, a burst of 500 questions, kill -9 in the
   middle, a restart; compares the questions the Bot API delivered with those stored.
 
     .venv/bin/python bench/bench_intake.py                   # SQLite, ~2 min
     .venv/bin/python bench/bench_intake.py --postgres
+    .venv/bin/python bench/bench_intake.py --postgres --instances 3
     .venv/bin/python bench/bench_intake.py --crash [--webhook] [--postgres]
     .venv/bin/python bench/bench_intake.py --askers 200 --minute 10 --burst-seconds 5   # quick
 """
@@ -24,6 +32,7 @@ import argparse
 import asyncio
 import json
 import logging
+import multiprocessing
 import os
 import random
 import signal
@@ -73,6 +82,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def ask_all(
+    client: httpx.Client, schedule: list[tuple[float, int]]
+) -> list[tuple[int, int, float]]:
+    """Each person's question at its offset (seconds from now): (person, message id, sent)."""
+    sent: list[tuple[int, int, float]] = []
+    start = time.time()
+    for offset, person in schedule:
+        delay = start + offset - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        at = time.time()
+        response = client.post(
+            "/_local/send_text", json={"user_id": person, "text": question_text(person)}
+        )
+        response.raise_for_status()
+        sent.append((person, response.json()["result"]["message_id"], at))
+    return sent
+
+
+def _ask_in_a_process(root: str, schedule: list[tuple[float, int]], results: Any) -> None:
+    with httpx.Client(base_url=root, timeout=30) as client:
+        results.put(ask_all(client, schedule))
+
+
 class World:
     """The local Bot API server process and the people acting through its control API."""
 
@@ -113,14 +146,20 @@ class World:
 
     def ask(self, schedule: list[tuple[float, int]]) -> None:
         """Send each person's question at its offset (seconds from now), from this thread."""
-        start = time.time()
-        for offset, person in schedule:
-            delay = start + offset - time.time()
-            if delay > 0:
-                time.sleep(delay)
-            sent = time.time()
-            message = self.act("send_text", user_id=person, text=question_text(person))
-            self.sent_at[(person, message["message_id"])] = sent
+        for person, message_id, sent in ask_all(self.client, schedule):
+            self.sent_at[(person, message_id)] = sent
+
+    def ask_elsewhere(self, schedule: list[tuple[float, int]]) -> None:
+        """The same from a process of its own: with the bot in this process, the people's
+        own Python (building each request) would wait for the bot's GIL and count as its
+        latency."""
+        context = multiprocessing.get_context("spawn")
+        results = context.Queue()
+        people = context.Process(target=_ask_in_a_process, args=(self.root, schedule, results))
+        people.start()
+        for person, message_id, sent in results.get():
+            self.sent_at[(person, message_id)] = sent
+        people.join(30)
 
     def stats(self) -> dict[str, Any]:
         result: dict[str, Any] = self.client.get("/_local/stats").json()["result"]
@@ -181,10 +220,7 @@ async def intake_run(url: str, options: dict[str, Any]) -> dict[str, Any]:
 
     world = World()
     world.start()
-    rng = random.Random(2026)
-    askers = [FIRST_PERSON + n for n in range(options["askers"])]
-    burst_count = int(options["burst_rate"] * options["burst_seconds"])
-    bursters = [FIRST_PERSON + options["askers"] + n for n in range(burst_count)]
+    askers, bursters, schedule = people_and_schedule(options)
     world.add_people(askers + bursters)
     session_id = await make_session(url)
 
@@ -224,13 +260,8 @@ async def intake_run(url: str, options: dict[str, Any]) -> dict[str, Any]:
         return new_ids
 
     writer.store = timed_inbox  # type: ignore[method-assign]
-    minute = sorted((rng.uniform(0, options["minute"]), person) for person in askers)
-    burst = [
-        (options["minute"] + index / options["burst_rate"], person)
-        for index, person in enumerate(bursters)
-    ]
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, world.ask, minute + burst)
+    await loop.run_in_executor(None, world.ask_elsewhere, schedule)
     everyone = set(askers + bursters)
     deadline = time.time() + options["drain"]
     while time.time() < deadline and len(question_at) < len(everyone):  # noqa: ASYNC110
@@ -239,6 +270,38 @@ async def intake_run(url: str, options: dict[str, Any]) -> dict[str, Any]:
     authors = await stored_authors(url, session_id)
     stats = world.stats()
     world.stop()
+    return {
+        "mode": "webhook" if options["webhook"] else "polling",
+        **figures(world, askers, bursters, inbox_at, question_at, authors),
+        "server_429": stats.get("throttled_total"),
+    }
+
+
+def people_and_schedule(
+    options: dict[str, Any],
+) -> tuple[list[int], list[int], list[tuple[float, int]]]:
+    """The minute's askers, the burst's, and when each asks (seconds from the start)."""
+    rng = random.Random(2026)
+    askers = [FIRST_PERSON + n for n in range(options["askers"])]
+    burst_count = int(options["burst_rate"] * options["burst_seconds"])
+    bursters = [FIRST_PERSON + options["askers"] + n for n in range(burst_count)]
+    minute = sorted((rng.uniform(0, options["minute"]), person) for person in askers)
+    burst = [
+        (options["minute"] + index / options["burst_rate"], person)
+        for index, person in enumerate(bursters)
+    ]
+    return askers, bursters, minute + burst
+
+
+def figures(
+    world: World,
+    askers: list[int],
+    bursters: list[int],
+    inbox_at: dict[tuple[int, int], float],
+    question_at: dict[tuple[int, int], float],
+    authors: Counter[int],
+) -> dict[str, Any]:
+    """p50/p99/max per phase from each message's sending to its inbox row and its question."""
 
     def phase(people: set[int], at: dict[tuple[int, int], float]) -> dict[str, float]:
         waits = [
@@ -249,8 +312,8 @@ async def intake_run(url: str, options: dict[str, Any]) -> dict[str, Any]:
         return {"n": len(waits), "p50": percentile(waits, 0.5), "p99": percentile(waits, 0.99),
                 "max": percentile(waits, 1.0)}  # fmt: skip
 
+    everyone = set(askers + bursters)
     return {
-        "mode": "webhook" if options["webhook"] else "polling",
         "asked": len(world.sent_at),
         "minute": {"inbox_ms": phase(set(askers), inbox_at),
                    "question_ms": phase(set(askers), question_at)},
@@ -259,15 +322,106 @@ async def intake_run(url: str, options: dict[str, Any]) -> dict[str, Any]:
         "stored_once": sum(1 for person in everyone if authors[person] == 1),
         "stored_twice_or_more": sum(1 for person in everyone if authors[person] > 1),
         "not_stored": sum(1 for person in everyone if authors[person] == 0),
-        "server_429": stats.get("throttled_total"),
     }  # fmt: skip
+
+
+# ---- several instances ----------------------------------------------------------------------
+
+
+async def stored_times(
+    url: str, session_id: int
+) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
+    """(chat, message id) -> when its update reached the inbox, and when its question was
+    stored, as the processes wrote them in the storing transactions."""
+    from sqlalchemy import select
+
+    from storage.db import Database
+    from storage.models import InboxUpdate, Question
+
+    database = Database(url)
+    inbox_at: dict[tuple[int, int], float] = {}
+    question_at: dict[tuple[int, int], float] = {}
+    async with database.transaction() as db:
+        for payload, received_at in await db.execute(
+            select(InboxUpdate.payload, InboxUpdate.received_at)
+        ):
+            message = payload.get("message")
+            if message is not None:
+                key = (message["chat"]["id"], message["message_id"])
+                inbox_at.setdefault(key, received_at.timestamp())
+        for chat_id, message_id, created_at in await db.execute(
+            select(Question.chat_id, Question.message_id, Question.created_at).where(
+                Question.session_id == session_id
+            )
+        ):
+            if message_id is not None:
+                question_at.setdefault((chat_id, message_id), created_at.timestamp())
+    await database.dispose()
+    return inbox_at, question_at
+
+
+async def wait_listening(port: int, within: float = 30.0) -> None:
+    deadline = time.time() + within
+    while time.time() < deadline:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.2)
+            continue
+        writer.close()
+        return
+    raise RuntimeError(f"no bot process listening on port {port}")
+
+
+async def instances_run(url: str, options: dict[str, Any], scratch: Path) -> dict[str, Any]:
+    from localapi.proxy import RoundRobinProxy
+
+    world = World()
+    world.start()
+    askers, bursters, schedule = people_and_schedule(options)
+    world.add_people(askers + bursters)
+    session_id = await make_session(url)
+    ports = [free_port() for _ in range(options["instances"])]
+    proxy = RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports])
+    await proxy.start()
+    processes = [
+        bot_process(world, url, True, port, scratch / f"instance-{n}.log", public_url=proxy.url)
+        for n, port in enumerate(ports)
+    ]
+    try:
+        for port in ports:
+            await wait_listening(port)
+        await asyncio.sleep(3)  # every process has set the webhook and one leads
+        await asyncio.get_running_loop().run_in_executor(None, world.ask, schedule)
+        everyone = len(askers) + len(bursters)
+        deadline = time.time() + options["drain"]
+        while time.time() < deadline:
+            if sum((await stored_authors(url, session_id)).values()) >= everyone:
+                break
+            await asyncio.sleep(1)
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(30)
+        await proxy.stop()
+    authors = await stored_authors(url, session_id)
+    inbox_at, question_at = await stored_times(url, session_id)
+    stats = world.stats()
+    world.stop()
+    return {
+        "mode": f"webhook, {options['instances']} instances",
+        **figures(world, askers, bursters, inbox_at, question_at, authors),
+        "updates_per_instance": sorted(proxy.handled.values()),
+        "server_429": stats.get("throttled_total"),
+    }
 
 
 # ---- crash ----------------------------------------------------------------------------------
 
 
 def bot_process(
-    world: World, url: str, webhook: bool, port: int, log: Path
+    world: World, url: str, webhook: bool, port: int, log: Path, public_url: str | None = None
 ) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REMOTEHUB_")}
     env |= {"REMOTEHUB_TOKEN": TOKEN, "REMOTEHUB_API_URL": world.root,
@@ -275,6 +429,8 @@ def bot_process(
             "REMOTEHUB_QUESTIONS__COOLDOWN_SECONDS": "0"}  # fmt: skip
     if webhook:
         env |= {"REMOTEHUB_TELEGRAM__MODE": "webhook", "REMOTEHUB_WEB__LISTEN": f"127.0.0.1:{port}"}
+    if public_url is not None:
+        env["REMOTEHUB_WEB__PUBLIC_URL"] = public_url
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
         stdout=log.open("w"), stderr=subprocess.STDOUT,
@@ -334,11 +490,14 @@ def main() -> None:
     parser.add_argument("--webhook", action="store_true")
     parser.add_argument("--concurrency", type=int, default=0, help="0: the configured default")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--instances", type=int, default=1, help="several need --postgres")
     parser.add_argument("--crash", action="store_true")
     parser.add_argument("--crash-questions", type=int, default=500)
     parser.add_argument("--crash-rate", type=float, default=100.0)
     parser.add_argument("--crash-after", type=float, default=2.5)
     args = parser.parse_args()
+    if args.instances > 1 and not args.postgres:
+        parser.error("--instances: several instances share PostgreSQL (add --postgres)")
     logging.basicConfig(level=logging.WARNING)
     options = {key.replace("-", "_"): value for key, value in vars(args).items()}
     backend = "postgresql" if args.postgres else "sqlite"
@@ -352,6 +511,8 @@ def main() -> None:
         try:
             if args.crash:
                 result = asyncio.run(crash_run(url, options, Path(scratch)))
+            elif args.instances > 1:
+                result = asyncio.run(instances_run(url, options, Path(scratch)))
             else:
                 result = asyncio.run(intake_run(url, options))
         finally:
@@ -362,7 +523,8 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     kind = "crash" if args.crash else "intake"
-    path = RESULTS / f"{kind}-{result['mode']}-{backend}-{stamp}.json"
+    mode = result["mode"].replace(", ", "-").replace(" ", "")
+    path = RESULTS / f"{kind}-{mode}-{backend}-{stamp}.json"
     path.write_text(json.dumps({"when": stamp, **result}, indent=2))
     print(f"written to {path}", file=sys.stderr)
 

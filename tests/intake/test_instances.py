@@ -9,7 +9,6 @@ and every chat gets its reminder, repeated at most for the messages that were in
 from __future__ import annotations
 
 import asyncio
-import itertools
 import re
 import signal
 import time
@@ -18,13 +17,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.outbox import SendLimits
 from localapi import LocalBotApiServer
+from localapi.proxy import RoundRobinProxy
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.models import OutboxMessage
@@ -44,54 +42,6 @@ CHATS = range(400_001, 402_001)
 KILL_AFTER = 600
 TITLE = "IFLA: Libraries in three processes"
 LEADS = re.compile(r"leadership: this process leads")
-
-
-class RoundRobinProxy:
-    """A load balancer in miniature: each POST to the next backend, skipping dead ones."""
-
-    def __init__(self, backends: list[str]) -> None:
-        self.backends = backends
-        self.handled: Counter[str] = Counter()  # backend -> updates it answered 200
-        self._turn = itertools.cycle(range(len(backends)))
-        self._runner: web.AppRunner | None = None
-        self._client: aiohttp.ClientSession | None = None
-        self.url = ""
-
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/{path:.*}", self._forward)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        port = free_port()
-        await web.TCPSite(self._runner, "127.0.0.1", port).start()
-        self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
-    async def _forward(self, request: web.Request) -> web.Response:
-        assert self._client is not None
-        body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-")}
-        headers["Content-Type"] = request.headers.get("Content-Type", "application/json")
-        for _ in self.backends:
-            backend = self.backends[next(self._turn)]
-            try:
-                async with self._client.post(
-                    backend + request.path, data=body, headers=headers
-                ) as answer:
-                    text = await answer.read()
-                    if answer.status == 200:
-                        self.handled[backend] += 1
-                    return web.Response(status=answer.status, body=text)
-            except aiohttp.ClientConnectionError:
-                continue  # that instance is down: the next one
-        return web.Response(status=502)
-
-    async def stop(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
 
 @pytest.fixture
