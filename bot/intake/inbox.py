@@ -1,9 +1,10 @@
 """One writer for the inbox: updates stored and handled marks written in shared transactions.
 
 Whoever stores waits for the commit (that is what makes it safe to tell Telegram); handled
-marks are written with the next transaction and nobody waits for them (a lost mark only
-means the update is handled again after a crash, and handlers are idempotent). Under load
-the writes of many requests share one commit, which keeps SQLite's fsyncs off the hot path.
+marks are written with the next transaction, or ``mark_delay`` after the first of them at the
+latest, and nobody waits for them (a lost mark only means the update is handled again after
+a crash, and handlers are idempotent). Under load the writes of many requests share one
+commit: on SQLite every write transaction takes the one writer's lock the handlers need too.
 """
 
 from __future__ import annotations
@@ -35,10 +36,14 @@ class _Store:
 class InboxWriter:
     """Batches inbox writes; ``store`` returns once the rows are committed."""
 
-    def __init__(self, database: Database, clock: Clock, *, max_batch: int = 500) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, *, max_batch: int = 500, mark_delay: float = 0.25
+    ) -> None:
         self._database = database
         self._clock = clock
         self._max_batch = max_batch
+        self._mark_delay = mark_delay
+        self._mark_timer: asyncio.TimerHandle | None = None
         self._stores: list[_Store] = []
         self._done_ids: list[int] = []
         self._wake = asyncio.Event()
@@ -75,14 +80,22 @@ class InboxWriter:
     def mark_done(self, update_id: int) -> None:
         """Record (soon) that an update was handled."""
         self._done_ids.append(update_id)
-        self._poke()
+        self._idle.clear()
+        if self._mark_timer is None:
+            loop = asyncio.get_running_loop()
+            self._mark_timer = loop.call_later(self._mark_delay, self._poke)
 
     async def flush(self) -> None:
         """Wait until everything queued so far is written (or given up on)."""
         if self._task is not None:
+            if self._done_ids:
+                self._poke()
             await self._idle.wait()
 
     def _poke(self) -> None:
+        if self._mark_timer is not None:
+            self._mark_timer.cancel()
+            self._mark_timer = None
         self._idle.clear()
         self._wake.set()
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.intake import Intake, IntakeClosed
+from bot.intake.inbox import InboxWriter
 from bot.intake.thread import IntakeThread
 from storage.db import Database
 from storage.repos import inbox
@@ -157,3 +158,30 @@ async def test_on_the_intake_thread_updates_are_stored_there_and_handled_here(
     assert order.index(1) < order.index(2) and order.index(3) < order.index(4)
     async with database.transaction() as db:
         assert await inbox.counts(db) == (4, 0)  # all stored, all marked handled
+
+
+async def test_handled_marks_ride_with_the_next_store_or_leave_after_the_delay(
+    database: Database,
+) -> None:
+    """A mark alone waits up to ``mark_delay`` (so SQLite's one lock is not taken per
+    handled update); a store writes the marks waiting with it at once."""
+    writer = InboxWriter(database, FrozenClock(NOW), mark_delay=1.0)
+    writer.start()
+    try:
+        await writer.store([StoredUpdate(n, 1, message(n, 1)) for n in (1, 2)])
+        writer.mark_done(1)
+        await asyncio.sleep(0.2)
+        async with database.transaction() as db:
+            assert await inbox.counts(db) == (0, 2)  # not written yet
+        await writer.store([StoredUpdate(3, 1, message(3, 1))])
+        async with database.transaction() as db:
+            assert await inbox.counts(db) == (1, 2)  # it went with the store
+        writer.mark_done(2)
+        await asyncio.sleep(2.0)
+        async with database.transaction() as db:
+            assert await inbox.counts(db) == (2, 1)  # the delay passed
+        writer.mark_done(3)
+    finally:
+        await writer.stop()
+    async with database.transaction() as db:
+        assert await inbox.counts(db) == (3, 0)  # stopping writes what waits
