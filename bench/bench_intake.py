@@ -381,9 +381,10 @@ async def instances_run(url: str, options: dict[str, Any], scratch: Path) -> dic
     askers, bursters, schedule = people_and_schedule(options)
     world.add_people(askers + bursters)
     session_id = await make_session(url)
-    ports = [free_port() for _ in range(options["instances"])]
-    proxy = RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports])
+    proxy = RoundRobinProxy()
     await proxy.start()
+    ports = [free_port() for _ in range(options["instances"])]
+    proxy.backends.extend(f"http://127.0.0.1:{port}" for port in ports)
     processes = [
         bot_process(world, url, True, port, scratch / f"instance-{n}.log", public_url=proxy.url)
         for n, port in enumerate(ports)

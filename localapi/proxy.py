@@ -18,10 +18,12 @@ from aiohttp import web
 class RoundRobinProxy:
     """A load balancer in miniature: each POST to the next backend, skipping dead ones."""
 
-    def __init__(self, backends: list[str]) -> None:
-        self.backends = backends
+    def __init__(self, backends: list[str] | None = None) -> None:
+        # Backends may be added after the start: pick their ports once the proxy holds its
+        # own, or the system may hand the proxy a port just picked for a backend.
+        self.backends = list(backends or [])
         self.handled: Counter[str] = Counter()  # backend -> updates it answered 200
-        self._turn = itertools.cycle(range(len(backends)))
+        self._turns = itertools.count()
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
         self.url = ""
@@ -46,7 +48,7 @@ class RoundRobinProxy:
         headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-")}
         headers["Content-Type"] = request.headers.get("Content-Type", "application/json")
         for _ in self.backends:
-            backend = self.backends[next(self._turn)]
+            backend = self.backends[next(self._turns) % len(self.backends)]
             try:
                 async with self._client.post(
                     backend + request.path, data=body, headers=headers

@@ -75,9 +75,10 @@ async def test_three_instances_share_the_work_and_survive_the_leader(
     # The broadcast comes due once the question round below is over.
     await add_session(database, TITLE, now + timedelta(minutes=5, seconds=40), is_ifla=True)
 
-    ports = [free_port() for _ in range(3)]
-    proxy = RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports])
+    proxy = RoundRobinProxy()
     await proxy.start()
+    ports = [free_port() for _ in range(3)]
+    proxy.backends.extend(f"http://127.0.0.1:{port}" for port in ports)
     processes = [
         BotProcess(
             api.root,
