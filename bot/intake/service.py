@@ -107,16 +107,13 @@ class Intake:
         items = [
             StoredUpdate(payload["update_id"], chat_key(payload), payload) for payload in payloads
         ]
-        if self._thread is None:
-            new_ids = await self.writer.store(items)
-        else:
-            new_ids = await self._thread.call(self.writer.store(items))
+        new_ids = await self.run_here(self.writer.store(items))
         fresh = [item for item in items if item.update_id in new_ids]
-        loop = self._handling_loop
-        if loop is None or loop is asyncio.get_running_loop():
+        handlers_loop = self._handlers_elsewhere()
+        if handlers_loop is None:
             self._submit(fresh)
         else:
-            loop.call_soon_threadsafe(self._submit, fresh)
+            handlers_loop.call_soon_threadsafe(self._submit, fresh)
         return new_ids
 
     async def run_here(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -127,8 +124,7 @@ class Intake:
 
     async def wait_capacity(self) -> None:
         """Wait while too many updates are waiting to be handled (the fetcher holds back)."""
-        loop = self._handling_loop
-        if loop is None or loop is asyncio.get_running_loop():
+        if self._handlers_elsewhere() is None:
             await self.dispatcher.wait_below(self.buffer)
             return
         # The dispatcher's events belong to the other loop: look at its count (an int read
@@ -163,6 +159,11 @@ class Intake:
     async def _stop_writer(self) -> None:
         await self.writer.stop()
         await self._writer_database.dispose()
+
+    def _handlers_elsewhere(self) -> asyncio.AbstractEventLoop | None:
+        """The handlers' loop, when the caller runs on another (the intake thread's)."""
+        loop = self._handling_loop
+        return None if loop is None or loop is asyncio.get_running_loop() else loop
 
     def _submit(self, items: list[StoredUpdate]) -> None:
         for item in items:
