@@ -29,6 +29,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from config.settings import ConfigError
+from storage.db import sqlite_in_memory
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,8 @@ class SoleProcessLease:
     shared = False
 
     def __init__(self, database_url: str) -> None:
-        database = make_url(database_url).database
-        self._lock_path = Path(f"{database}.lock") if database and database != ":memory:" else None
+        in_memory = sqlite_in_memory(database_url)
+        self._lock_path = None if in_memory else Path(f"{make_url(database_url).database}.lock")
         self._handle: IO[str] | None = None
 
     async def try_acquire(self) -> bool:

@@ -96,25 +96,22 @@ async def start_bot(application: RemoteHubApplication, *, mode: Mode | None = No
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    api = IntakeApi(settings.api_url, settings.token.get_secret_value())
-    running = RunningBot(application, intake, api, mode)
+    token = settings.token.get_secret_value()
+    running = RunningBot(application, intake, IntakeApi(settings.api_url, token), mode)
     try:
         await intake.start()
-        await _open(running, settings)
+        await _open(running, settings, token)
     except BaseException:
         await stop_bot(running, drain_seconds=1.0)
         raise
     return running
 
 
-async def _open(running: RunningBot, settings: Settings) -> None:
+async def _open(running: RunningBot, settings: Settings, token: str) -> None:
     allowed = list(Update.ALL_TYPES)
     if running.mode == "polling":
-        # The fetcher runs where the inbox writer runs, with an HTTP client of its own there.
-        token = settings.token.get_secret_value() if settings.token else ""
-        running.fetch_api = IntakeApi(settings.api_url, token)
-        running.fetcher = PollingFetcher(running.fetch_api, running.intake, allowed_updates=allowed)
-        await running.intake.run_here(running.fetcher.start())
+        # The fetcher runs where the inbox writer runs, with an HTTP client made there.
+        await running.intake.run_here(_start_fetcher(running, settings.api_url, token, allowed))
         return
     path = settings.telegram.webhook_path
     secret = webhook_secret(settings)
@@ -136,6 +133,12 @@ async def _open(running: RunningBot, settings: Settings) -> None:
         max_connections=settings.telegram.max_connections,
     )
     log.info("updates arrive by webhook at %s", running.webhook_url)
+
+
+async def _start_fetcher(running: RunningBot, api_url: str, token: str, allowed: list[str]) -> None:
+    running.fetch_api = IntakeApi(api_url, token)
+    running.fetcher = PollingFetcher(running.fetch_api, running.intake, allowed_updates=allowed)
+    await running.fetcher.start()
 
 
 async def stop_intake(running: RunningBot, *, drain_seconds: float = 10.0) -> None:

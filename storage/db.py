@@ -46,6 +46,12 @@ def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True) -> As
     )
 
 
+def sqlite_in_memory(url: str) -> bool:
+    """Whether ``url`` names an SQLite database in memory (no file, one per connection)."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 class Database:
     """The engine plus a session factory; one per process.
 
@@ -84,8 +90,7 @@ class Database:
     @property
     def in_memory(self) -> bool:
         """An SQLite database in memory: another engine would open a different, empty one."""
-        parsed = make_url(self.url)
-        return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+        return sqlite_in_memory(self.url)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
