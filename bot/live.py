@@ -3,14 +3,16 @@ the web pages' streams wait for that and render what is there now.
 
 A change carries no data, only a per-session version number, so a slow reader never sees
 a stale diff: it renders the latest state once, however many changes it slept through.
-(Several processes would feed the same ``publish`` from the database, for instance by
-polling a change counter per session; that is not built yet.)
+Processes that share PostgreSQL tell each other of their changes through
+``bot.live_bridge``: what this hub publishes goes to ``outgoing``, and what the others
+published arrives through ``publish_heard``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -23,6 +25,8 @@ class _Topic:
 class LiveHub:
     def __init__(self) -> None:
         self._topics: dict[int, _Topic] = {}
+        # Told of every change made in this process (the bridge to the other processes).
+        self.outgoing: Callable[[int], None] | None = None
 
     def _topic(self, session_id: int) -> _Topic:
         topic = self._topics.get(session_id)
@@ -35,10 +39,21 @@ class LiveHub:
 
     def publish(self, session_id: int) -> None:
         """Session ``session_id`` changed (call after the commit that changed it)."""
+        self.publish_heard(session_id)
+        if self.outgoing is not None:
+            self.outgoing(session_id)
+
+    def publish_heard(self, session_id: int) -> None:
+        """Another process changed session ``session_id`` (and committed)."""
         topic = self._topic(session_id)
         topic.version += 1
         woken, topic.changed = topic.changed, asyncio.Event()
         woken.set()
+
+    def publish_heard_all(self) -> None:
+        """Every session known here may have changed (notices from elsewhere were missed)."""
+        for session_id in list(self._topics):
+            self.publish_heard(session_id)
 
     async def wait(self, session_id: int, seen: int, patience: float) -> int:
         """The session's version once it is past ``seen`` (or after ``patience`` seconds)."""

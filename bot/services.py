@@ -22,6 +22,7 @@ from bot.ingest.service import IngestionService
 from bot.leadership import WAKE_CHANNEL, WAKE_REPLAN, LeaderWatch, Lease, lease_for
 from bot.links import BotLinks
 from bot.live import LiveHub
+from bot.live_bridge import LiveBridge
 from bot.outbox.pacing import SendLimits
 from bot.outbox.sender import OutboxSender
 from bot.outbox.transport import MessageTransport
@@ -125,6 +126,8 @@ class Services:
     # Names of the steps run by start(), in order (the order test reads it).
     started: list[str] = field(default_factory=list)
     watch: LeaderWatch | None = None
+    # Several processes on PostgreSQL: the live changes of each reach the pages of all.
+    live_bridge: LiveBridge | None = None
     _background: set[asyncio.Task[None]] = field(default_factory=set)
 
     # This process runs the leader's duties now (set once they are all up).
@@ -139,7 +142,8 @@ class Services:
         await self.reminders.subscriptions.chat_gone(chat_id)
 
     async def start(self, *, bot_username: str | None = None) -> None:
-        """Schema, the lease, the leader's duties if this process leads, then the web pages."""
+        """Schema, the lease (and the live bridge when processes share the database), the
+        leader's duties if this process leads, then the web pages."""
         if bot_username:
             self.links.username = bot_username
         await upgrade_to_head(self.database)
@@ -148,6 +152,9 @@ class Services:
         self.started.append("leadership")
         if self.lease.shared:
             self.database.wake_channel = WAKE_CHANNEL
+            self.live_bridge = LiveBridge(self.database.url, self.live)
+            await self.live_bridge.start()
+            self.started.append("live")
         if leading:
             await self.lead()
         else:
@@ -254,6 +261,9 @@ class Services:
                 self.web_server = None
             elif name == "leadership":
                 await self.lease.release()
+            elif name == "live" and self.live_bridge is not None:
+                await self.live_bridge.stop()
+                self.live_bridge = None
             elif name in LEADER_DUTIES:
                 await self._stop_duty(name)
                 if name == "ingestion":
