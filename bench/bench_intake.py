@@ -386,7 +386,9 @@ async def instances_run(url: str, options: dict[str, Any], scratch: Path) -> dic
     ports = [free_port() for _ in range(options["instances"])]
     proxy.backends.extend(f"http://127.0.0.1:{port}" for port in ports)
     processes = [
-        bot_process(world, url, True, port, scratch / f"instance-{n}.log", public_url=proxy.url)
+        bot_process(
+            world.root, url, True, port, scratch / f"instance-{n}.log", public_url=proxy.url
+        )
         for n, port in enumerate(ports)
     ]
     try:
@@ -422,16 +424,24 @@ async def instances_run(url: str, options: dict[str, Any], scratch: Path) -> dic
 
 
 def bot_process(
-    world: World, url: str, webhook: bool, port: int, log: Path, public_url: str | None = None
+    api_root: str,
+    url: str,
+    webhook: bool,
+    port: int,
+    log: Path,
+    public_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
+    """``remotehub run`` in a child process: polling, or a webhook on ``port``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REMOTEHUB_")}
-    env |= {"REMOTEHUB_TOKEN": TOKEN, "REMOTEHUB_API_URL": world.root,
+    env |= {"REMOTEHUB_TOKEN": TOKEN, "REMOTEHUB_API_URL": api_root,
             "REMOTEHUB_DATABASE_URL": url,
             "REMOTEHUB_QUESTIONS__COOLDOWN_SECONDS": "0"}  # fmt: skip
     if webhook:
         env |= {"REMOTEHUB_TELEGRAM__MODE": "webhook", "REMOTEHUB_WEB__LISTEN": f"127.0.0.1:{port}"}
     if public_url is not None:
         env["REMOTEHUB_WEB__PUBLIC_URL"] = public_url
+    env |= extra_env or {}
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
         stdout=log.open("w"), stderr=subprocess.STDOUT,
@@ -445,7 +455,7 @@ async def crash_run(url: str, options: dict[str, Any], scratch: Path) -> dict[st
     world.add_people(people)
     session_id = await make_session(url)
     port = free_port()
-    first = bot_process(world, url, options["webhook"], port, scratch / "first.log")
+    first = bot_process(world.root, url, options["webhook"], port, scratch / "first.log")
     await asyncio.sleep(3)  # up and polling (or its webhook set)
     schedule = [(index / options["crash_rate"], person) for index, person in enumerate(people)]
     sender = threading.Thread(target=world.ask, args=(schedule,))
@@ -456,7 +466,7 @@ async def crash_run(url: str, options: dict[str, Any], scratch: Path) -> dict[st
     killed_at = len(world.sent_at)
     sender.join()
     before = await stored_authors(url, session_id)
-    second = bot_process(world, url, options["webhook"], port, scratch / "second.log")
+    second = bot_process(world.root, url, options["webhook"], port, scratch / "second.log")
     deadline = time.time() + options["drain"]
     while time.time() < deadline:
         stored = await stored_authors(url, session_id)
