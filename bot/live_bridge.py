@@ -95,7 +95,7 @@ class LiveBridge:
                     self._hub.publish_heard_all()
                 self._listening.set()
                 await self._carry(connection)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            except Exception as exc:  # whatever broke, the bridge must go on: connect again
                 log.warning(
                     "live bridge: lost PostgreSQL (%r); again in %.0fs", exc, self._retry_seconds
                 )
