@@ -17,12 +17,16 @@ this one).
   the question's ``created_at``, both written inside the storing transaction, a moment
   before its commit.
 * ``--crash``: ``remotehub run`` as a child process, a burst of 500 questions, kill -9 in the
-  middle, a restart; compares the questions the Bot API delivered with those stored.
+  middle, a restart; compares the questions the Bot API delivered with those stored. With
+  ``--instances N`` (PostgreSQL): N webhook processes behind the proxy, the leader killed in
+  the middle and not started again; the others go on, and the new leader rescues what the
+  dead one had stored and not handled.
 
     .venv/bin/python bench/bench_intake.py                   # SQLite, ~2 min
     .venv/bin/python bench/bench_intake.py --postgres
     .venv/bin/python bench/bench_intake.py --postgres --instances 3
     .venv/bin/python bench/bench_intake.py --crash [--webhook] [--postgres]
+    .venv/bin/python bench/bench_intake.py --crash --postgres --instances 3
     .venv/bin/python bench/bench_intake.py --askers 200 --minute 10 --burst-seconds 5   # quick
 """
 
@@ -35,6 +39,7 @@ import logging
 import multiprocessing
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -57,6 +62,8 @@ TOKEN = "555001:bench-intake-token"
 FIRST_PERSON = 5_000_000
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = ROOT / "bench" / "results"
+LEADERSHIP = re.compile(r"leadership: (this process leads|lost the lease)")
+RESCUED = re.compile(r"handling (\d+) updates another process stored and left")
 SYLLABLES = [
     *["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "be", "da", "fu", "go"],
     *["hi", "ja", "ke", "li", "mo", "nu", "pa", "re", "si", "to", "vu"],
@@ -463,7 +470,7 @@ async def crash_run(url: str, options: dict[str, Any], scratch: Path) -> dict[st
     await asyncio.sleep(options["crash_after"])
     first.send_signal(signal.SIGKILL)
     first.wait(10)
-    killed_at = len(world.sent_at)
+    killed_at = time.time()
     sender.join()
     before = await stored_authors(url, session_id)
     second = bot_process(world.root, url, options["webhook"], port, scratch / "second.log")
@@ -482,9 +489,94 @@ async def crash_run(url: str, options: dict[str, Any], scratch: Path) -> dict[st
     return {
         "mode": "webhook" if options["webhook"] else "polling",
         "questions": len(people),
-        "sent_before_kill": killed_at,
+        "sent_before_kill": sum(1 for at in world.sent_at.values() if at <= killed_at),
         "stored_before_restart": sum(before.values()),
         "pending_at_bot_api_after": stats["pending_updates"],
+        "lost": sum(1 for person in people if stored[person] == 0),
+        "stored_twice": sum(1 for person in people if stored[person] > 1),
+        "stored_once": sum(1 for person in people if stored[person] == 1),
+    }
+
+
+def _leaders(logs: list[Path], processes: list[subprocess.Popen[bytes]]) -> list[int]:
+    """The indexes of the live processes whose log's last word on leadership is "leads"."""
+    found = []
+    for index, (log, process) in enumerate(zip(logs, processes, strict=True)):
+        said = LEADERSHIP.findall(log.read_text(errors="replace"))
+        if process.poll() is None and said and said[-1] == "this process leads":
+            found.append(index)
+    return found
+
+
+async def crash_instances_run(url: str, options: dict[str, Any], scratch: Path) -> dict[str, Any]:
+    """N webhook processes behind the proxy; the leader killed with kill -9 mid-burst and not
+    started again: the others take the lease, and the leader rescues what the dead one
+    stored and left (after ``ORPHAN_AFTER``)."""
+    from localapi.proxy import RoundRobinProxy
+
+    world = World()
+    world.start()
+    people = [FIRST_PERSON + n for n in range(options["crash_questions"])]
+    world.add_people(people)
+    session_id = await make_session(url)
+    proxy = RoundRobinProxy()
+    await proxy.start()
+    ports = [free_port() for _ in range(options["instances"])]
+    proxy.backends.extend(f"http://127.0.0.1:{port}" for port in ports)
+    logs = [scratch / f"instance-{n}.log" for n in range(len(ports))]
+    processes = [
+        bot_process(world.root, url, True, port, log, public_url=proxy.url)
+        for port, log in zip(ports, logs, strict=True)
+    ]
+    schedule = [(index / options["crash_rate"], person) for index, person in enumerate(people)]
+    started = time.time()
+    try:
+        for port in ports:
+            await wait_listening(port)
+        while len(_leaders(logs, processes)) != 1 and time.time() < started + 60:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+        leader = _leaders(logs, processes)[0]
+        await asyncio.sleep(2)  # every process has set the webhook
+        sender = threading.Thread(target=world.ask, args=(schedule,))
+        sender.start()
+        await asyncio.sleep(options["crash_after"])
+        processes[leader].send_signal(signal.SIGKILL)
+        processes[leader].wait(10)
+        kill_time = time.time()
+        stored_at_kill = sum((await stored_authors(url, session_id)).values())
+        sender.join()
+        deadline = time.time() + options["drain"]
+        all_stored = float("nan")
+        while time.time() < deadline:
+            stored = await stored_authors(url, session_id)
+            if sum(stored.values()) >= len(people) and world.stats()["pending_updates"] == 0:
+                all_stored = time.time()
+                break
+            await asyncio.sleep(0.5)
+        new_leaders = _leaders(logs, processes)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(30)
+        await proxy.stop()
+    stored = await stored_authors(url, session_id)
+    stats = world.stats()
+    world.stop()
+    return {
+        "mode": f"webhook, {options['instances']} instances, the leader killed",
+        "questions": len(people),
+        "sent_before_kill": sum(1 for at in world.sent_at.values() if at <= kill_time),
+        "stored_at_kill": stored_at_kill,
+        "killed": leader,
+        "new_leader": new_leaders,
+        "pending_at_bot_api_after": stats["pending_updates"],
+        # Updates the dead process had stored and not handled, handled by the new leader.
+        "rescued": sum(
+            int(count) for log in logs for count in RESCUED.findall(log.read_text(errors="replace"))
+        ),
+        "all_stored_after_kill_s": round(all_stored - kill_time, 1),
         "lost": sum(1 for person in people if stored[person] == 0),
         "stored_twice": sum(1 for person in people if stored[person] > 1),
         "stored_once": sum(1 for person in people if stored[person] == 1),
@@ -520,7 +612,9 @@ def main() -> None:
         else:
             url = f"sqlite+aiosqlite:///{scratch}/bench.db"
         try:
-            if args.crash:
+            if args.crash and args.instances > 1:
+                result = asyncio.run(crash_instances_run(url, options, Path(scratch)))
+            elif args.crash:
                 result = asyncio.run(crash_run(url, options, Path(scratch)))
             elif args.instances > 1:
                 result = asyncio.run(instances_run(url, options, Path(scratch)))
