@@ -39,12 +39,15 @@ class LiveHub:
 
     def publish(self, session_id: int) -> None:
         """Session ``session_id`` changed (call after the commit that changed it)."""
-        self.publish_heard(session_id)
+        self._bump(session_id)
         if self.outgoing is not None:
             self.outgoing(session_id)
 
     def publish_heard(self, session_id: int) -> None:
         """Another process changed session ``session_id`` (and committed)."""
+        self._bump(session_id)
+
+    def _bump(self, session_id: int) -> None:
         topic = self._topic(session_id)
         topic.version += 1
         woken, topic.changed = topic.changed, asyncio.Event()
@@ -53,7 +56,7 @@ class LiveHub:
     def publish_heard_all(self) -> None:
         """Every session known here may have changed (notices from elsewhere were missed)."""
         for session_id in list(self._topics):
-            self.publish_heard(session_id)
+            self._bump(session_id)
 
     async def wait(self, session_id: int, seen: int, patience: float) -> int:
         """The session's version once it is past ``seen`` (or after ``patience`` seconds)."""
