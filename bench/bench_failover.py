@@ -38,12 +38,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_intake import TOKEN, _pg_admin, bot_process, free_port, wait_listening  # noqa: E402
+from bench_intake import (  # noqa: E402
+    LEADERSHIP,
+    TOKEN,
+    _pg_admin,
+    bot_process,
+    free_port,
+    wait_listening,
+)
 
 FIRST_CHAT = 6_000_000
 TITLE = "IFLA: Libraries after the failover"
 RESULTS = ROOT / "bench" / "results"
-LEADERSHIP = re.compile(r"leadership: (this process leads|lost the lease)")
 LEADS_AT = re.compile(r"^(\S+ \S+),(\d{3}) INFO \S+: leadership: this process leads", re.M)
 FREE_PACE = 26.55  # what the planner counts on at Telegram's free limit
 
@@ -105,36 +111,14 @@ async def prepare(url: str, chats: range) -> datetime:
     returns the due time."""
     from storage.db import Database
     from storage.migrate import upgrade_to_head
-    from storage.models import Chat, Session, Subscription
+    from tests.reminders.helpers import add_session, subscribe_everyone
 
     database = Database(url)
     await upgrade_to_head(database)
     now = datetime.now(UTC)
     due = now + timedelta(seconds=30 + len(chats) / FREE_PACE)
-    since = now - timedelta(days=1)
-    async with database.transaction() as db:
-        db.add_all(
-            Chat(id=chat, type="private", active=True, created_at=since, updated_at=since)
-            for chat in chats
-        )
-        await db.flush()
-        db.add_all(
-            Subscription(chat_id=chat, kind="ifla", target="", created_at=since) for chat in chats
-        )
-        db.add(
-            Session(
-                key=f"bench-failover-{uuid.uuid4().hex[:6]}",
-                title=TITLE,
-                start_at=due + timedelta(minutes=5),
-                end_at=due + timedelta(minutes=95),
-                timezone="UTC",
-                persons=[],
-                description="",
-                is_ifla=True,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+    await subscribe_everyone(database, chats, now - timedelta(days=1))
+    await add_session(database, TITLE, due + timedelta(minutes=5), zone="UTC", is_ifla=True)
     await database.dispose()
     return due
 

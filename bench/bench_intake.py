@@ -455,12 +455,31 @@ def bot_process(
     )  # fmt: skip
 
 
-async def crash_run(url: str, options: dict[str, Any], scratch: Path) -> dict[str, Any]:
+async def wait_all_stored(
+    world: World, url: str, session_id: int, questions: int, within: float
+) -> float:
+    """Wait until ``questions`` are stored and the Bot API holds nothing undelivered; when
+    that was (NaN if it never was, within ``within`` seconds)."""
+    deadline = time.time() + within
+    while time.time() < deadline:
+        stored = await stored_authors(url, session_id)
+        if sum(stored.values()) >= questions and world.stats()["pending_updates"] == 0:
+            return time.time()
+        await asyncio.sleep(0.5)
+    return float("nan")
+
+
+async def crash_world(url: str, options: dict[str, Any]) -> tuple[World, list[int], int]:
+    """The local Bot API server with the burst's people, and the session they ask in."""
     world = World()
     world.start()
     people = [FIRST_PERSON + n for n in range(options["crash_questions"])]
     world.add_people(people)
-    session_id = await make_session(url)
+    return world, people, await make_session(url)
+
+
+async def crash_run(url: str, options: dict[str, Any], scratch: Path) -> dict[str, Any]:
+    world, people, session_id = await crash_world(url, options)
     port = free_port()
     first = bot_process(world.root, url, options["webhook"], port, scratch / "first.log")
     await asyncio.sleep(3)  # up and polling (or its webhook set)
@@ -474,13 +493,7 @@ async def crash_run(url: str, options: dict[str, Any], scratch: Path) -> dict[st
     sender.join()
     before = await stored_authors(url, session_id)
     second = bot_process(world.root, url, options["webhook"], port, scratch / "second.log")
-    deadline = time.time() + options["drain"]
-    while time.time() < deadline:
-        stored = await stored_authors(url, session_id)
-        pending = world.stats()["pending_updates"]
-        if sum(stored.values()) >= len(people) and pending == 0:
-            break
-        await asyncio.sleep(1)
+    await wait_all_stored(world, url, session_id, len(people), options["drain"])
     second.send_signal(signal.SIGTERM)
     second.wait(30)
     stored = await stored_authors(url, session_id)
@@ -514,11 +527,7 @@ async def crash_instances_run(url: str, options: dict[str, Any], scratch: Path) 
     stored and left (after ``ORPHAN_AFTER``)."""
     from localapi.proxy import RoundRobinProxy
 
-    world = World()
-    world.start()
-    people = [FIRST_PERSON + n for n in range(options["crash_questions"])]
-    world.add_people(people)
-    session_id = await make_session(url)
+    world, people, session_id = await crash_world(url, options)
     proxy = RoundRobinProxy()
     await proxy.start()
     ports = [free_port() for _ in range(options["instances"])]
@@ -545,14 +554,7 @@ async def crash_instances_run(url: str, options: dict[str, Any], scratch: Path) 
         kill_time = time.time()
         stored_at_kill = sum((await stored_authors(url, session_id)).values())
         sender.join()
-        deadline = time.time() + options["drain"]
-        all_stored = float("nan")
-        while time.time() < deadline:
-            stored = await stored_authors(url, session_id)
-            if sum(stored.values()) >= len(people) and world.stats()["pending_updates"] == 0:
-                all_stored = time.time()
-                break
-            await asyncio.sleep(0.5)
+        all_stored = await wait_all_stored(world, url, session_id, len(people), options["drain"])
         new_leaders = _leaders(logs, processes)
     finally:
         for process in processes:
