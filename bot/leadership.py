@@ -29,7 +29,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from config.settings import ConfigError
-from storage.db import sqlite_in_memory
+from storage.db import asyncpg_dsn, sqlite_in_memory
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,7 @@ class AdvisoryLease:
     shared = True
 
     def __init__(self, database_url: str, on_wake: Callable[[str], None]) -> None:
-        url = make_url(database_url).set(drivername="postgresql")
-        self._dsn = url.render_as_string(hide_password=False)
+        self._dsn = asyncpg_dsn(database_url)
         self._on_wake = on_wake
         self._connection: asyncpg.Connection | None = None
         self._held = False

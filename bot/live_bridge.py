@@ -20,9 +20,9 @@ import logging
 import uuid
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
 from bot.live import LiveHub
+from storage.db import asyncpg_dsn
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,7 @@ class LiveBridge:
         channel: str = LIVE_CHANNEL,
         retry_seconds: float = 2.0,
     ) -> None:
-        url = make_url(database_url).set(drivername="postgresql")
-        self._dsn = url.render_as_string(hide_password=False)
+        self._dsn = asyncpg_dsn(database_url)
         self._hub = hub
         self._channel = channel
         self._retry_seconds = retry_seconds

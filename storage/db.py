@@ -46,6 +46,12 @@ def create_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True) -> As
     )
 
 
+def asyncpg_dsn(url: str) -> str:
+    """The plain ``postgresql://`` address of a SQLAlchemy PostgreSQL URL, for a connection
+    asyncpg opens on its own (the lease, the live bridge)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def sqlite_in_memory(url: str) -> bool:
     """Whether ``url`` names an SQLite database in memory (no file, one per connection)."""
     parsed = make_url(url)

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 
 from bot.live import LiveHub
 from bot.live_bridge import LiveBridge
+from storage.db import asyncpg_dsn
 
 pytestmark = pytest.mark.postgres
 
@@ -79,7 +79,7 @@ async def test_after_losing_its_connection_it_listens_again_and_counts_what_it_m
     here, there, _ = two_processes
     here.publish(5)
     await _until(lambda: there.version(5) == 1)
-    dsn = make_url(postgres_url).set(drivername="postgresql").render_as_string(False)
+    dsn = asyncpg_dsn(postgres_url)
     admin = await asyncpg.connect(dsn)
     try:
         killed = await admin.fetchval(
@@ -101,7 +101,7 @@ async def test_notices_of_other_kinds_are_ignored(
     two_processes: tuple[LiveHub, LiveHub, str], postgres_url: str
 ) -> None:
     _, there, channel = two_processes
-    dsn = make_url(postgres_url).set(drivername="postgresql").render_as_string(False)
+    dsn = asyncpg_dsn(postgres_url)
     stranger = await asyncpg.connect(dsn)
     try:
         for payload in ("no colon", "someone:", "someone:x1", "someone:-3", "someone:12"):
