@@ -16,16 +16,9 @@ import pytest
 from bot.live import LiveHub
 from bot.live_bridge import LiveBridge
 from storage.db import asyncpg_dsn
+from tests.harness import eventually
 
 pytestmark = pytest.mark.postgres
-
-
-async def _until(condition: object, within: float = 5.0) -> None:
-    assert callable(condition)
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "not within the time allowed"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -66,7 +59,7 @@ async def test_changes_made_while_a_notice_is_on_its_way_go_together(
     for _ in range(50):
         here.publish(3)
     here.publish(4)
-    await _until(lambda: there.version(3) >= 1 and there.version(4) == 1)
+    await eventually(lambda: there.version(3) >= 1 and there.version(4) == 1)
     await asyncio.sleep(0.3)
     # Fifty changes in one moment: far fewer renders over there, and at least one.
     assert 1 <= there.version(3) < 50
@@ -78,7 +71,7 @@ async def test_after_losing_its_connection_it_listens_again_and_counts_what_it_m
 ) -> None:
     here, there, _ = two_processes
     here.publish(5)
-    await _until(lambda: there.version(5) == 1)
+    await eventually(lambda: there.version(5) == 1)
     dsn = asyncpg_dsn(postgres_url)
     admin = await asyncpg.connect(dsn)
     try:
@@ -90,11 +83,11 @@ async def test_after_losing_its_connection_it_listens_again_and_counts_what_it_m
         await admin.close()
     assert killed >= 2  # both bridges' connections (other tests' bridges are stopped)
     # Each reconnects; the session it knew counts as changed, since notices may be lost.
-    await _until(lambda: there.version(5) >= 2)
-    await _until(lambda: here.version(5) >= 2)
+    await eventually(lambda: there.version(5) >= 2)
+    await eventually(lambda: here.version(5) >= 2)
     before = there.version(6)
     here.publish(6)
-    await _until(lambda: there.version(6) == before + 1)
+    await eventually(lambda: there.version(6) == before + 1)
 
 
 async def test_notices_of_other_kinds_are_ignored(
@@ -108,7 +101,7 @@ async def test_notices_of_other_kinds_are_ignored(
             await stranger.execute("SELECT pg_notify($1, $2)", channel, payload)
     finally:
         await stranger.close()
-    await _until(lambda: there.version(12) == 1)
+    await eventually(lambda: there.version(12) == 1)
     assert there.version(1) == 0
 
 
